@@ -1,0 +1,265 @@
+"""The `facility-opt` command line: a thin Typer layer over the Python API.
+
+Each command imports its module only when it runs, so `facility-opt --help` stays fast. Domain
+errors become one line on stderr and the contract's exit code (2 bad input, 3 infeasible, 1 other,
+130 interrupted); never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import __version__
+from .errors import FacilityOptError, InputError
+
+app = typer.Typer(
+    name="facility-opt",
+    help="Choose, test and justify community-facility investments (Leshan 14th Five-Year Plan).",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+ScenarioArg = Annotated[
+    str | None,
+    typer.Argument(help="Scenario .toml file or bundled name (default: leshan-base).",
+                   show_default=False),
+]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option("-o", "--out", help="Results folder (default: results/<scenario name>/).",
+                 show_default=False),
+]
+SolverOpt = Annotated[str, typer.Option("--solver", help="MILP solver: highs or cbc.")]
+WorkersOpt = Annotated[int, typer.Option("--workers", min=1, help="Parallel worker processes.")]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option("--scheduler", help="Dask scheduler address (needs the [dask] extra); "
+                 "'local' starts a LocalCluster.", show_default=False),
+]
+SeedOpt = Annotated[int | None, typer.Option("--seed", help="Root random seed (default: scenario).",
+                                             show_default=False)]
+ReplOpt = Annotated[int | None, typer.Option("--replications", min=1,
+                                             help="Replications (default: scenario).",
+                                             show_default=False)]
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"facility-opt {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version_callback,
+                                          is_eager=True, help="Show the version and exit.")] = False,
+) -> None:
+    """facility-opt: which community facilities to fund, when, and whether the day-care target
+    is met."""
+
+
+def _check_solver(solver: str) -> str:
+    s = solver.lower()
+    if s not in ("highs", "cbc"):
+        raise InputError.one("command line", "--solver", solver, "highs or cbc")
+    return s
+
+
+@app.command()
+def solve(
+    scenario: ScenarioArg = None,
+    out: OutOpt = None,
+    solver: SolverOpt = "highs",
+    time_limit: Annotated[float | None, typer.Option("--time-limit", min=0.0,
+                          help="Seconds; returns the best plan found with its gap.",
+                          show_default=False)] = None,
+    gap: Annotated[float, typer.Option("--gap", min=0.0,
+                   help="Relative MIP gap accepted (0 = proven optimal).")] = 0.0,
+    force_in: Annotated[list[str] | None, typer.Option("--force-in",
+                        help="Project id that must be funded (repeatable).",
+                        show_default=False)] = None,
+    force_out: Annotated[list[str] | None, typer.Option("--force-out",
+                         help="Project id that must not be funded (repeatable).",
+                         show_default=False)] = None,
+    least_cost: Annotated[bool, typer.Option("--least-cost",
+                          help="Find the smallest budget, in the scenario's annual proportions, "
+                          "that meets every target.")] = False,
+    explain: Annotated[bool, typer.Option("--explain/--no-explain",
+                       help="Write explanations: binding rules, worth of more budget, cost of "
+                       "forcing each project in or out.")] = True,
+    verbose: Annotated[bool, typer.Option("--verbose", help="Show the solver's log.")] = False,
+) -> None:
+    """Choose which projects to fund and when (exact MILP), and explain the choice."""
+    from .solve import run_solve
+
+    _run(run_solve, scenario=scenario, out=out, solver=_check_solver(solver),
+         time_limit=time_limit, gap=gap, force_in=force_in or [], force_out=force_out or [],
+         least_cost=least_cost, explain=explain, verbose=verbose)
+
+
+@app.command()
+def simulate(
+    scenario: ScenarioArg = None,
+    out: OutOpt = None,
+    replications: ReplOpt = None,
+    seed: SeedOpt = None,
+    workers: WorkersOpt = 1,
+    portfolio: Annotated[Path | None, typer.Option("--portfolio",
+                         help="selection.csv of a portfolio (default: solve first).",
+                         show_default=False)] = None,
+    days: Annotated[int | None, typer.Option("--days", min=1,
+                    help="Open days sampled per year and replication (default: scenario).",
+                    show_default=False)] = None,
+    scheduler: SchedulerOpt = None,
+    solver: SolverOpt = "highs",
+) -> None:
+    """Simulate day-care demand year by year: coverage with confidence intervals."""
+    from .simulate import run_simulate
+
+    _run(run_simulate, scenario=scenario, out=out, replications=replications, seed=seed,
+         workers=workers, portfolio=portfolio, days=days, scheduler=scheduler,
+         solver=_check_solver(solver))
+
+
+@app.command()
+def plan(
+    scenario: ScenarioArg = None,
+    out: OutOpt = None,
+    replications: ReplOpt = None,
+    seed: SeedOpt = None,
+    workers: WorkersOpt = 1,
+    scheduler: SchedulerOpt = None,
+    solver: SolverOpt = "highs",
+    max_iterations: Annotated[int | None, typer.Option("--max-iterations", min=1,
+                              help="Most solve → simulate rounds (default: scenario).",
+                              show_default=False)] = None,
+) -> None:
+    """Solve, simulate, and solve again until the day-care target is met (or say what it costs)."""
+    from .plan import run_plan
+
+    _run(run_plan, scenario=scenario, out=out, replications=replications, seed=seed,
+         workers=workers, scheduler=scheduler, solver=_check_solver(solver),
+         max_iterations=max_iterations)
+
+
+@app.command()
+def frontier(
+    scenario: ScenarioArg = None,
+    out: OutOpt = None,
+    budgets: Annotated[str | None, typer.Option("--budgets",
+                       help="Total budgets: START:STOP:STEP or A,B,C (scenario unit).",
+                       show_default=False)] = None,
+    workers: WorkersOpt = 1,
+    scheduler: SchedulerOpt = None,
+    solver: SolverOpt = "highs",
+) -> None:
+    """Optimal benefit across total budgets: the budget–benefit frontier."""
+    from .frontier import run_frontier
+
+    _run(run_frontier, scenario=scenario, out=out, budgets=budgets, workers=workers,
+         scheduler=scheduler, solver=_check_solver(solver))
+
+
+@app.command()
+def compare(
+    inputs: Annotated[list[str], typer.Argument(help="Scenarios (.toml or bundled names) or "
+                                                "results folders.")],
+    out: OutOpt = None,
+    replications: ReplOpt = None,
+    seed: SeedOpt = None,
+    workers: WorkersOpt = 1,
+    solver: SolverOpt = "highs",
+) -> None:
+    """Compare scenarios side by side: plots (PNG, SVG) and compare.csv."""
+    from .compare import run_compare
+
+    _run(run_compare, inputs=inputs, out=out, replications=replications, seed=seed,
+         workers=workers, solver=_check_solver(solver))
+
+
+@app.command()
+def annex(
+    results_dir: Annotated[Path, typer.Argument(help="Results folder of solve or plan.")],
+    out: OutOpt = None,
+    lang: Annotated[str, typer.Option("--lang", help="zh (default) or en.")] = "zh",
+) -> None:
+    """Write the budget-request annex (Excel, PDF, Markdown) from a results folder."""
+    from .annex import run_annex
+
+    if lang not in ("zh", "en"):
+        _fail(InputError.one("command line", "--lang", lang, "zh or en"))
+    _run(run_annex, results_dir=results_dir, out=out, lang=lang)
+
+
+@app.command()
+def validate(scenario: ScenarioArg = None) -> None:
+    """Check a scenario and its tables; report every problem found."""
+    from .scenario import run_validate
+
+    _run(run_validate, scenario=scenario)
+
+
+@app.command()
+def scenarios() -> None:
+    """List the bundled scenarios."""
+    from .scenario import run_scenarios
+
+    _run(run_scenarios)
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(metavar="DIR",
+                         help="Folder to create with a template scenario and empty tables.")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite template files that exist.")]
+    = False,
+) -> None:
+    """Write a commented template scenario and empty CSV tables to fill in."""
+    from .scenario import run_init
+
+    _run(run_init, directory=directory, force=force)
+
+
+def _fail(err: FacilityOptError) -> None:
+    text = str(err).strip() or type(err).__name__
+    lines = text.splitlines()
+    label = {2: "error", 3: "infeasible", 130: "interrupted"}.get(err.exit_code, "error")
+    sys.stderr.write(f"{label}: {lines[0]}\n")
+    for line in lines[1:]:
+        sys.stderr.write(f"{label}: {line}\n")
+    raise typer.Exit(err.exit_code)
+
+
+def _run(fn, **kwargs) -> None:
+    """Call a command's implementation; map domain errors to messages and exit codes."""
+    try:
+        code = fn(**kwargs)
+    except FacilityOptError as err:
+        _fail(err)
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted: stopped cleanly; previous results are untouched\n")
+        raise typer.Exit(130) from None
+    except MemoryError:
+        sys.stderr.write("error: out of memory; try a smaller scenario or fewer workers\n")
+        raise typer.Exit(1) from None
+    if code:
+        raise typer.Exit(int(code))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted: stopped cleanly; previous results are untouched\n")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()
