@@ -207,3 +207,33 @@ def scenario_manifest(scenario) -> dict[str, Any]:
     inputs = {role: {"path": Path(p).name, "sha256": sha256_file(Path(p))}
               for role, p in sorted(scenario.input_files.items()) if Path(p).exists()}
     return {"scenario": scenario.name, "scenario_title": scenario.title, "inputs": inputs}
+
+
+def scenario_record(scenario) -> dict[str, Any]:
+    """The resolved settings of a scenario (every key after `extends` and defaults), without its
+    tables: written as `scenario.json` in each results folder so the annex and a later reader know
+    exactly which assumptions produced the numbers."""
+    from dataclasses import asdict
+
+    rec: dict[str, Any] = {
+        "name": scenario.name,
+        "title": scenario.title,
+        "description": scenario.description,
+        "base_year": scenario.base_year,
+        "years": list(scenario.years),
+        "budget": asdict(scenario.budget),
+        "objective": asdict(scenario.objective),
+        "targets": asdict(scenario.targets),
+        "rules": asdict(scenario.rules),
+        "daycare": asdict(scenario.daycare),
+        "population": asdict(scenario.population) if scenario.population else None,
+        "simulation": asdict(scenario.simulation),
+        "plan": asdict(scenario.plan),
+        "source": Path(scenario.source).name if scenario.source else None,
+        "counts": {
+            "candidates": len(scenario.candidates),
+            "communities": len(scenario.communities or ()),
+            "centres": len(scenario.centres or ()),
+        },
+    }
+    return rec
