@@ -7,6 +7,7 @@ errors become one line on stderr and the contract's exit code (2 bad input, 3 in
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -247,6 +248,14 @@ def _run(fn, **kwargs) -> None:
         raise typer.Exit(130) from None
     except MemoryError:
         sys.stderr.write("error: out of memory; try a smaller scenario or fewer workers\n")
+        raise typer.Exit(1) from None
+    except (typer.Exit, typer.Abort, SystemExit):
+        raise
+    except Exception as err:  # a bug, not bad input: one line, the traceback only on request
+        if os.environ.get("FACILITY_OPT_DEBUG"):
+            raise
+        sys.stderr.write(f"error: internal error ({type(err).__name__}: {err}); "
+                         "rerun with FACILITY_OPT_DEBUG=1 for the traceback\n")
         raise typer.Exit(1) from None
     if code:
         raise typer.Exit(int(code))

@@ -106,6 +106,43 @@ def package_versions(names: Iterable[str] = ("pulp", "highspy", "simpy", "numpy"
     return out
 
 
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def recover_interrupted(target: Path) -> None:
+    """Tidy up after a run that was killed (SIGKILL, power cut) while writing `target`.
+
+    A killed run can leave a hidden `.NAME.tmp-PID-*` folder (incomplete: deleted) or, if it died
+    between its two renames, the previous results as `.NAME.old-PID` with no `NAME` (restored).
+    Folders of runs still alive are left alone.
+    """
+    parent = target.parent
+    if not parent.is_dir():
+        return
+    for p in sorted(parent.glob(f".{target.name}.old-*")):
+        pid = p.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and _pid_alive(int(pid)):
+            continue
+        if not target.exists():
+            os.replace(p, target)
+        else:
+            shutil.rmtree(p, ignore_errors=True)
+    for p in parent.glob(f".{target.name}.tmp-*"):
+        parts = p.name[len(f".{target.name}.tmp-"):].split("-", 1)
+        if parts[0].isdigit() and _pid_alive(int(parts[0])):
+            continue
+        shutil.rmtree(p, ignore_errors=True)
+
+
 class ResultsFolder:
     """A results folder under construction.
 
@@ -131,7 +168,8 @@ class ResultsFolder:
 
             raise InputError.one(str(self.target), "-o", str(self.target),
                                  "a folder for the results (a file of that name exists)")
-        self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.tmp-",
+        recover_interrupted(self.target)
+        self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.tmp-{os.getpid()}-",
                                          dir=self.target.parent))
         return self
 
