@@ -33,8 +33,8 @@ def default_results_dir(scenario_name: str) -> Path:
 
 
 def fmt_number(value: Any) -> str:
-    """One fixed text form for numbers in CSV: integers plain, floats with up to 10 significant
-    digits, no exponent surprises, blank for None/NaN."""
+    """One fixed text form for numbers in CSV: integers plain, floats to 10 significant digits (so
+    summation-order noise never changes a file), blank for None/NaN."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -46,10 +46,7 @@ def fmt_number(value: Any) -> str:
             return ""
         if value == int(value) and abs(value) < 1e15:
             return str(int(value))
-        text = f"{value:.10g}"
-        if "e" in text:
-            text = f"{value:.10f}".rstrip("0").rstrip(".")
-        return text
+        return f"{value:.10g}"
     return str(value)
 
 
