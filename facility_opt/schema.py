@@ -196,3 +196,20 @@ def scenario_field(key: str) -> Field:
         if f.key == key:
             return f
     raise KeyError(key)
+
+
+# Closed vocabularies of scenario keys (validation and the reference page list them).
+TARGET_CRITERIA = ("ci_low", "mean")
+ENUMERATED_KEYS: dict[str, tuple[str, ...]] = {
+    "objective.kind": OBJECTIVE_KINDS,
+    "daycare.stay_distribution": STAY_DISTRIBUTIONS,
+    "daycare.arrival_profile": ARRIVAL_PROFILES,
+    "targets.criterion": TARGET_CRITERIA,
+}
+
+# Numbers that may be negative (every other number, key or column, must be ≥ 0).
+SIGNED_KEYS = frozenset({
+    "population.total_growth_per_year",
+    "population.elderly_share_drift_per_year",
+})
+SIGNED_COLUMNS = frozenset({"x_km", "y_km"})  # planar positions around an arbitrary origin

@@ -1,0 +1,484 @@
+"""Input tables: read CSV or .xlsx as typed by planners, then check each column against the schema.
+
+Planners' tables come from spreadsheets. Excel on a Chinese Windows saves CSV as GB18030/GBK,
+"CSV UTF-8" adds a byte-order mark, and a European locale writes `;` as the delimiter. `read_table`
+accepts the first three and names the last; `.xlsx` is read directly (openpyxl, imported only when
+an .xlsx is read). `check_columns` / `parse_rows` then turn the text cells into typed values and
+collect every problem of the file as one `Problem` per cell, so a planner fixes them all in one go.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import math
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError, Problem
+from .schema import Field
+
+TRUE_WORDS = ("1", "true", "yes", "y")
+FALSE_WORDS = ("0", "false", "no", "n")
+YEAR_RANGE = (1900, 2100)  # plausible calendar years; the horizon narrows this further
+LIST_SEPARATORS = re.compile(r"[;；]")  # ASCII and full-width semicolon
+COST_YEAR = re.compile(r"^cost_(\d{4})$")
+
+
+def display_path(path: str | os.PathLike[str]) -> str:
+    """A path as a planner recognises it: relative to the current folder when inside it."""
+    p = Path(path)
+    try:
+        return p.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError):
+        return str(p)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One data row: its 1-based number among the data rows and its cells by column."""
+
+    number: int
+    cells: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table as read: column names in file order, rows of text cells.
+
+    `label` is the file as shown in messages; `header_line` is the line (or sheet row) of the
+    header, so data row N sits on line `header_line + N`.
+    """
+
+    label: str
+    columns: tuple[str, ...]
+    rows: tuple[Row, ...]
+    path: Path | None = None
+    header_line: int = 1
+    sheet: str | None = None
+
+    def where(self, row: int, column: str | None = None) -> str:
+        """'row 3 (line 4), column cost' — the place of a cell in a message."""
+        unit = "sheet row" if self.sheet is not None else "line"
+        text = f"row {row} ({unit} {self.header_line + row})"
+        return f"{text}, column {column}" if column else text
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.rows
+
+
+def table_from_rows(label: str, rows: Iterable[Mapping[str, Any]],
+                    columns: Sequence[str] | None = None) -> Table:
+    """A `Table` from in-memory rows (dicts column → value), for notebooks and tests.
+
+    Values may be text or numbers; None becomes a blank cell. Columns are the union of the rows'
+    keys in first-seen order unless given.
+    """
+    rows = list(rows)
+    problems: list[Problem] = []
+    for i, r in enumerate(rows, start=1):
+        if not isinstance(r, Mapping):
+            problems.append(Problem(label, f"row {i}", _short(r),
+                                    "a mapping of column name to value"))
+    if problems:
+        raise InputError(problems)
+    if columns is None:
+        seen: dict[str, None] = {}
+        for r in rows:
+            for k in r:
+                seen.setdefault(str(k).strip(), None)
+        columns = list(seen)
+    cols = tuple(str(c).strip() for c in columns)
+    out = []
+    for i, r in enumerate(rows, start=1):
+        cells = {c: "" for c in cols}
+        for k, v in r.items():
+            cells[str(k).strip()] = _cell_text(v)
+        out.append(Row(i, cells))
+    return Table(label=label, columns=cols, rows=tuple(out), header_line=0)
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, (list, tuple)):
+        return ";".join(str(v) for v in value)
+    return str(value).strip()
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+def read_table(path: Path, sheet: str | None = None, label: str | None = None) -> Table:
+    """Read a CSV (UTF-8, UTF-8 with BOM, GB18030/GBK) or an .xlsx table.
+
+    Raises InputError when the file is missing, unreadable, in an unknown encoding, uses `;` or
+    tabs as delimiter, has no header, duplicate or blank column names, or rows with more cells
+    than the header. Fully blank rows (Excel leaves them) are skipped but keep their numbers.
+    """
+    path = Path(path)
+    label = label or display_path(path)
+    if not path.is_file():
+        what = "a folder" if path.is_dir() else "no such file"
+        raise InputError(Problem(label, "", what, "a CSV or .xlsx table file"))
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        columns, raw_rows, header_line, sheet_name = _read_xlsx(path, sheet, label)
+    elif suffix == ".xls":
+        raise InputError(Problem(label, "", "an .xls workbook (Excel 97–2003)",
+                                 "CSV or .xlsx: open it in Excel and save as .xlsx or CSV"))
+    else:
+        text = _decode(path.read_bytes(), label)
+        columns, raw_rows, header_line = _parse_csv(text, label)
+        sheet_name = None
+    return _make_table(label, path, columns, raw_rows, header_line, sheet_name)
+
+
+def _decode(data: bytes, label: str) -> str:
+    """Text of a CSV file: UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030."""
+    if data.startswith(b"PK\x03\x04"):
+        raise InputError(Problem(label, "", "an Excel workbook saved under a CSV name",
+                                 "a CSV text file, or rename it to .xlsx"))
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data[3:].decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise InputError(Problem(label, f"byte {e.start + 3}", "invalid UTF-8",
+                                     "text in UTF-8 (the file starts with a UTF-8 mark)")) from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError(Problem(label, "", "invalid UTF-16 text",
+                                     "CSV in UTF-8 or GB18030")) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError as e:
+        raise InputError(Problem(label, f"byte {e.start}", "text in an unknown encoding",
+                                 "CSV in UTF-8, UTF-8 with BOM, or GB18030/GBK")) from None
+
+
+def _parse_csv(text: str, label: str) -> tuple[list[str], list[tuple[int, list[str]]], int]:
+    if "\x00" in text:
+        raise InputError(Problem(label, "", "NUL bytes (a binary file?)", "a CSV text file"))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    header_line = 0
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        for cells in reader:
+            if header is None:
+                if not any(c.strip() for c in cells):
+                    continue  # blank lines before the header
+                header = cells
+                header_line = reader.line_num
+                continue
+            rows.append((reader.line_num, cells))
+    except csv.Error as e:
+        raise InputError(Problem(label, f"line {reader.line_num}", "unreadable CSV",
+                                 f"well-formed CSV ({e})")) from None
+    if header is None:
+        raise InputError(Problem(label, "", "an empty file", "a header row of column names"))
+    return header, rows, header_line
+
+
+def _read_xlsx(path: Path, sheet: str | None, label: str
+               ) -> tuple[list[str], list[tuple[int, list[str]]], int, str]:
+    import zipfile
+
+    import openpyxl  # heavy: imported only when a workbook is read
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as e:
+        raise InputError(Problem(label, "", "not a readable .xlsx workbook",
+                                 f"an Excel .xlsx file ({type(e).__name__})")) from None
+    try:
+        names = list(wb.sheetnames)
+        if sheet is None:
+            ws = wb.worksheets[0]
+        elif sheet in names:
+            ws = wb[sheet]
+        else:
+            raise InputError(Problem(label, "key data.sheet", repr(sheet),
+                                     "one of the workbook's sheets: " + ", ".join(names)
+                                     + did_you_mean(sheet, names)))
+        header: list[str] | None = None
+        header_line = 0
+        rows: list[tuple[int, list[str]]] = []
+        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            cells = [_xlsx_cell(v) for v in values]
+            if header is None:
+                if not any(c.strip() for c in cells):
+                    continue
+                header, header_line = cells, number
+                continue
+            rows.append((number, cells))
+        sheet_name = ws.title
+    finally:
+        wb.close()
+    if header is None:
+        raise InputError(Problem(label, f"sheet {sheet_name}", "an empty sheet",
+                                 "a header row of column names"))
+    return header, rows, header_line, sheet_name
+
+
+def _xlsx_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _make_table(label: str, path: Path, header: list[str], raw_rows: list[tuple[int, list[str]]],
+                header_line: int, sheet: str | None) -> Table:
+    columns = [h.strip().lstrip("\ufeff") for h in header]
+    while columns and columns[-1] == "":
+        columns.pop()  # Excel's trailing empty header cells
+    if len(columns) == 1:
+        for sep, name in ((";", "semicolon ';'"), ("\t", "tab"), ("，", "full-width comma '，'"),
+                          ("|", "bar '|'")):
+            if sep in columns[0]:
+                raise InputError(Problem(
+                    label, f"line {header_line}", _short(columns[0]),
+                    f"comma-separated columns; the header is one cell with a {name} in it, so "
+                    f"the file seems to use {name} as delimiter: save it as CSV with commas "
+                    "(Excel: 'CSV UTF-8 (comma delimited)')"))
+    problems: list[Problem] = []
+    unit = "sheet row" if sheet is not None else "line"
+    seen: set[str] = set()
+    for i, c in enumerate(columns, start=1):
+        if c == "":
+            problems.append(Problem(label, f"{unit} {header_line}, column {i}", "",
+                                    "a column name (the header cell is blank)"))
+        elif c in seen:
+            problems.append(Problem(label, f"{unit} {header_line}, column {i}", repr(c),
+                                    "unique column names (this name appears twice)"))
+        seen.add(c)
+    rows: list[Row] = []
+    for n, (line, cells) in enumerate(raw_rows, start=1):
+        extra = [c for c in cells[len(columns):] if c.strip()]
+        if extra:
+            problems.append(Problem(label, f"row {n} ({unit} {line})",
+                                    f"{len(columns) + len(extra)} cells",
+                                    f"at most {len(columns)} cells, one per header column "
+                                    f"(extra: {_short(extra[0])})"))
+            continue
+        if not any(c.strip() for c in cells):
+            continue
+        padded = list(cells[: len(columns)]) + [""] * (len(columns) - len(cells))
+        rows.append(Row(n, {c: v.strip() for c, v in zip(columns, padded, strict=True)}))
+    if problems:
+        raise InputError(problems)
+    return Table(label=label, columns=tuple(columns), rows=tuple(rows), path=path,
+                 header_line=header_line, sheet=sheet)
+
+
+# -- checking -----------------------------------------------------------------------------------
+
+def did_you_mean(word: str, options: Iterable[str], cutoff: float = 0.75) -> str:
+    """' (did you mean X?)' when a known word is close, else ''."""
+    options = list(options)
+    lowered = {o.lower(): o for o in options}
+    if word.lower() in lowered and lowered[word.lower()] != word:
+        return f" (did you mean {lowered[word.lower()]!r}?)"
+    match = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=cutoff)
+    return f" (did you mean {lowered[match[0]]!r}?)" if match else ""
+
+
+@dataclass
+class ColumnCheck:
+    """How the columns of one table map onto the schema."""
+
+    known: list[str] = field(default_factory=list)
+    cost_years: dict[str, int] = field(default_factory=dict)  # column → year
+    extra: list[str] = field(default_factory=list)  # accepted optional columns
+
+
+def check_columns(table: Table, schema: Sequence[Field], problems: list[Problem],
+                  cost_years: Sequence[int] | None = None) -> ColumnCheck:
+    """Required columns present; unknown ones flagged when close to a known name.
+
+    `cost_years`: the funding years, when the table may have `cost_<year>` columns (candidates).
+    A `cost` column is not required when `cost_<year>` columns are given.
+    """
+    out = ColumnCheck()
+    names = [f.key for f in schema if "<" not in f.key]
+    hints = list(names)
+    if cost_years is not None:
+        hints += [f"cost_{y}" for y in cost_years]
+    where_header = f"line {table.header_line}" if table.header_line else "columns"
+    for col in table.columns:
+        m = COST_YEAR.match(col)
+        if col in names:
+            out.known.append(col)
+        elif m and cost_years is not None:
+            year = int(m.group(1))
+            if year in cost_years:
+                out.cost_years[col] = year
+            else:
+                problems.append(Problem(table.label, f"{where_header}, column {col}", repr(col),
+                                        "cost_<year> columns for funding years only: "
+                                        + ", ".join(f"cost_{y}" for y in cost_years)))
+        else:
+            hint = _column_hint(col, hints)
+            if hint:
+                problems.append(Problem(table.label, f"{where_header}, column {col}", repr(col),
+                                        f"a known column{hint}"))
+            else:
+                out.extra.append(col)
+    for f in schema:
+        if not f.required or "<" in f.key or f.key in table.columns:
+            continue
+        if f.key == "cost" and out.cost_years:
+            continue
+        also = " or cost_<year> columns" if f.key == "cost" and cost_years is not None else ""
+        problems.append(Problem(table.label, f"column {f.key}", "missing",
+                                f"a column {f.key!r}{also} ({f.description})"))
+    return out
+
+
+def _column_hint(col: str, names: Sequence[str]) -> str:
+    """A hint only for near misses: a planner's extra column like `notes` or `population_2025`
+    must pass, `comunity_id` or `cots_2023` must not."""
+    low = col.lower().strip()
+    for n in names:
+        if low == n.lower() or low.replace(" ", "_") == n or low.replace("-", "_") == n:
+            return f" (did you mean {n!r}?)"
+    best = max(names, key=lambda n: difflib.SequenceMatcher(None, low, n).ratio(), default=None)
+    if best is not None and difflib.SequenceMatcher(None, low, best).ratio() >= 0.84:
+        return f" (did you mean {best!r}?)"
+    return ""
+
+
+class BadCell(ValueError):
+    """A cell that does not parse; the text says what is expected."""
+
+
+def parse_cell(f: Field, text: str, *, signed: bool = False) -> Any:
+    """One cell → typed value (None when blank). Raises BadCell saying what is expected."""
+    text = text.strip()
+    if text == "":
+        return None
+    if f.type == "str":
+        return text
+    if f.type == "str_list":
+        return tuple(p.strip() for p in LIST_SEPARATORS.split(text) if p.strip())
+    if f.type == "bool":
+        low = text.lower()
+        if low in TRUE_WORDS:
+            return True
+        if low in FALSE_WORDS:
+            return False
+        raise BadCell("0 or 1 (also true/false, yes/no)")
+    if f.type in ("int", "year"):
+        what = "a year" if f.type == "year" else (
+            "a whole number" if signed else "a whole number ≥ 0")
+        try:
+            number = float(text)
+        except ValueError:
+            raise BadCell(what) from None
+        if not math.isfinite(number) or not number.is_integer():
+            raise BadCell(what)
+        value = int(number)
+        if f.type == "year" and not YEAR_RANGE[0] <= value <= YEAR_RANGE[1]:
+            raise BadCell(f"a year between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}")
+        if value < 0 and not signed:
+            raise BadCell(what)
+        return value
+    if f.type == "float":
+        what = "a finite number" if signed else "a finite number ≥ 0"
+        try:
+            value = float(text)
+        except ValueError:
+            raise BadCell(what + ("" if "," not in text else " without thousands separators"))\
+                from None
+        if not math.isfinite(value) or (value < 0 and not signed):
+            raise BadCell(what)
+        return value
+    raise BadCell(f"a {f.type}")  # pragma: no cover - schema types above are exhaustive
+
+
+def parse_rows(table: Table, schema: Sequence[Field], problems: list[Problem],
+               columns: ColumnCheck, signed: Iterable[str] = (),
+               id_column: str | None = "id") -> list[tuple[Row, dict[str, Any]]]:
+    """Typed values of the schema's columns for every row; bad cells become problems.
+
+    Returns (row, values) pairs; values hold every schema column (None when blank or bad) and
+    `cost_<year>` columns under their names. Duplicate and blank ids are reported here.
+    """
+    fields = {f.key: f for f in schema}
+    signed = set(signed)
+    cost_field = fields.get("cost")
+    out = []
+    ids: dict[str, int] = {}
+    for row in table.rows:
+        values: dict[str, Any] = {}
+        for col in columns.known:
+            f = fields[col]
+            try:
+                values[col] = parse_cell(f, row.cells.get(col, ""), signed=col in signed)
+            except BadCell as e:
+                problems.append(Problem(table.label, table.where(row.number, col),
+                                        repr(row.cells.get(col, "")), str(e)))
+                values[col] = _BAD
+        for col in columns.cost_years:
+            try:
+                assert cost_field is not None
+                values[col] = parse_cell(cost_field, row.cells.get(col, ""))
+            except BadCell as e:
+                problems.append(Problem(table.label, table.where(row.number, col),
+                                        repr(row.cells.get(col, "")), str(e)))
+                values[col] = _BAD
+        for f in schema:
+            if f.required and f.key in columns.known and values.get(f.key) is None:
+                if f.key == "cost" and columns.cost_years:
+                    continue  # checked against the cost_<year> cells by the caller
+                problems.append(Problem(table.label, table.where(row.number, f.key), "''",
+                                        f"a value ({f.description.rstrip('.')})"))
+        if id_column and isinstance(values.get(id_column), str):
+            ident = values[id_column]
+            if ident in ids:
+                problems.append(Problem(table.label, table.where(row.number, id_column),
+                                        repr(ident), f"a unique id (row {ids[ident]} has it too)"))
+            else:
+                ids[ident] = row.number
+        out.append((row, values))
+    return out
+
+
+class _Bad:
+    """Marker for a cell that failed to parse (already reported)."""
+
+    def __repr__(self) -> str:
+        return "<bad>"
+
+
+_BAD: Any = _Bad()
+
+
+def is_bad(value: Any) -> bool:
+    return value is _BAD
