@@ -36,8 +36,24 @@ OutOpt = Annotated[
     typer.Option("-o", "--out", help="Results folder (default: results/<scenario name>/).",
                  show_default=False),
 ]
-SolverOpt = Annotated[str, typer.Option("--solver", help="MILP solver: highs or cbc.")]
-WorkersOpt = Annotated[int, typer.Option("--workers", min=1, help="Parallel worker processes.")]
+def _solver_option(value: str) -> str:
+    """Refuse an unknown --solver while parsing, before any command module loads."""
+    if value is not None and value.lower() not in ("highs", "cbc"):
+        raise typer.BadParameter(f"{value!r} is not a solver here: expected highs or cbc")
+    return value
+
+
+def _at_least_one(value: int | None) -> int | None:
+    """Counts such as --workers and --replications: the message shows the value found."""
+    if value is not None and value < 1:
+        raise typer.BadParameter(f"{value} is too small: expected a whole number ≥ 1")
+    return value
+
+
+SolverOpt = Annotated[str, typer.Option("--solver", callback=_solver_option,
+                                        help="MILP solver: highs or cbc.")]
+WorkersOpt = Annotated[int, typer.Option("--workers", callback=_at_least_one,
+                                         help="Parallel worker processes.")]
 SchedulerOpt = Annotated[
     str | None,
     typer.Option("--scheduler", help="Dask scheduler address (needs the [dask] extra); "
@@ -45,7 +61,7 @@ SchedulerOpt = Annotated[
 ]
 SeedOpt = Annotated[int | None, typer.Option("--seed", help="Root random seed (default: scenario).",
                                              show_default=False)]
-ReplOpt = Annotated[int | None, typer.Option("--replications", min=1,
+ReplOpt = Annotated[int | None, typer.Option("--replications", callback=_at_least_one,
                                              help="Replications (default: scenario).",
                                              show_default=False)]
 
