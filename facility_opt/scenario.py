@@ -272,7 +272,13 @@ def _set(out: _Settings, key: str, value: Any, label: str, base: Path | None) ->
 
 def _unknown_key(label: str, key: str, value: Any) -> Problem:
     known = list(FIELDS)
-    hint = did_you_mean(key, known, cutoff=0.7)
+    if "." not in key:
+        hint = did_you_mean(key, TOP_KEYS + SECTIONS, cutoff=0.7)
+        if hint and isinstance(value, Mapping) and hint.split("'")[1] in SECTIONS:
+            hint = hint.replace("?)", "? tables are " + ", ".join(f"[{s}]" for s in SECTIONS)
+                                + ")")
+    else:
+        hint = did_you_mean(key, known, cutoff=0.7)
     if not hint:
         leaf = key.split(".")[-1]
         same_leaf = [k for k in known if k.split(".")[-1] == leaf]
@@ -285,17 +291,25 @@ def _unknown_key(label: str, key: str, value: Any) -> Problem:
                 close = m.split("'")[1]
                 hint = f" (did you mean {leaves[close]!r}?)"
     where = f"key {key}"
-    kind = "table" if isinstance(value, Mapping) else "key"
+    kind = "table" if isinstance(value, Mapping) and "." not in key else "key"
     return Problem(label, where, _show(value, 40),
                    f"a known {kind} — unknown keys are not ignored{hint}; see "
                    "docs/scenario-reference.md")
 
 
 def _show(value: Any, limit: int = 60) -> str:
+    """A value as the planner wrote it (TOML notation where possible), cut to `limit`."""
     if isinstance(value, _PathValue):
         value = value.text
-    text = repr(value) if isinstance(value, str) else (
-        str(value).lower() if isinstance(value, bool) else str(value))
+    if isinstance(value, str):
+        text = repr(value)
+    elif isinstance(value, (bool, Mapping, list, tuple)):
+        try:
+            text = toml_value(value)
+        except TypeError:
+            text = str(value)
+    else:
+        text = str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -334,7 +348,12 @@ class _Checker:
             try:
                 self.ok[f.key] = self.convert(f, value)
             except _BadValue as e:
-                self.add(f.key, value, str(e))
+                if e.item is None:
+                    self.add(f.key, value, str(e))
+                else:
+                    self.problems.append(Problem(self.where(f.key), f"key {f.key}.{e.item}",
+                                                 _show(e.found), str(e)))
+                    self.bad.add(f.key)
         return self.ok
 
     def convert(self, f: Field, v: Any) -> Any:
@@ -372,7 +391,12 @@ class _Checker:
         if t == "years":
             if not isinstance(v, list) or not v:
                 raise _BadValue("a list of years, e.g. [2022, 2023, 2024, 2025]")
-            years = [_year(x) for x in v]
+            years = []
+            for i, x in enumerate(v):
+                try:
+                    years.append(_year(x))
+                except _BadValue as e:
+                    raise _BadValue(str(e), f"[{i}]", x) from None
             if any(b <= a for a, b in zip(years, years[1:], strict=False)):
                 raise _BadValue("years in increasing order, each once")
             return tuple(years)
@@ -395,39 +419,48 @@ class _Checker:
             out: dict[int, float] = {}
             for k, x in v.items():
                 if not str(k).strip().isdigit():
-                    raise _BadValue(f"years as keys (found key {str(k)!r})")
-                year = _year(int(str(k)))
+                    raise _BadValue("years as keys, e.g. { 2022 = 5000 }", str(k), str(k))
+                try:
+                    year = _year(int(str(k)))
+                except _BadValue as e:
+                    raise _BadValue(str(e), str(k), str(k)) from None
                 try:
                     out[year] = _number(x, signed, share)
                 except _BadValue as e:
-                    raise _BadValue(f"{e} for {year}") from None
+                    raise _BadValue(str(e), str(k), x) from None
             return dict(sorted(out.items()))
         if t == "count_by_kind":
             counts: dict[str, int] = {}
             for k, x in v.items():
                 if not KIND_PATTERN.match(str(k)):
-                    raise _BadValue(f"project kinds (lower-case names) as keys (found {k!r})")
+                    raise _BadValue("a project kind in lower case as key"
+                                    + did_you_mean(str(k), CANDIDATE_KINDS), str(k), str(k))
                 try:
                     counts[str(k)] = _int(x, False)
                 except _BadValue as e:
-                    raise _BadValue(f"{e} for {k}") from None
+                    raise _BadValue(str(e), str(k), x) from None
             return counts
         if t == "float_by_type":
             by_type: dict[str, float] = {}
             for k, x in v.items():
                 if str(k) not in COMMUNITY_TYPES:
-                    raise _BadValue("community types as keys: " + ", ".join(COMMUNITY_TYPES)
-                                    + f" (found {k!r}){did_you_mean(str(k), COMMUNITY_TYPES)}")
+                    raise _BadValue("a community type as key: " + ", ".join(COMMUNITY_TYPES)
+                                    + did_you_mean(str(k), COMMUNITY_TYPES), str(k), str(k))
                 try:
                     by_type[str(k)] = _number(x, signed, share)
                 except _BadValue as e:
-                    raise _BadValue(f"{e} for {k}") from None
+                    raise _BadValue(str(e), str(k), x) from None
             return by_type
         raise _BadValue(f"a value of type {t}")  # pragma: no cover - schema types are exhaustive
 
 
 class _BadValue(ValueError):
-    pass
+    """A value of the wrong type or range; `item` names the entry of an inline table."""
+
+    def __init__(self, expected: str, item: str | None = None, found: Any = None):
+        super().__init__(expected)
+        self.item = item
+        self.found = found
 
 
 def _number(v: Any, signed: bool, share: bool) -> float:
@@ -476,8 +509,7 @@ def _cross_check(ck: _Checker, has_communities: bool) -> None:
                 parts.append("missing " + ", ".join(map(str, missing)))
             if extra:
                 parts.append("not funding years: " + ", ".join(map(str, extra)))
-            ck.add("budget.annual", "{" + ", ".join(f"{y} = {v:g}" for y, v in annual.items())
-                   + "}", "one amount for each funding year in horizon.years "
+            ck.add("budget.annual", annual, "one amount for each funding year in horizon.years "
                    f"({', '.join(map(str, years))}); " + "; ".join(parts))
     base = ok.get("horizon.base_year")
     if years and base is not None and base > years[0]:
@@ -554,18 +586,27 @@ def _build_communities(table: Table, problems: list[Problem]) -> list[Community]
     return out
 
 
+def _ids(table: Table | None) -> set[str] | None:
+    """Every id written in a table, valid row or not, so a bad row is reported once and not
+    again as a dangling reference from another table."""
+    if table is None:
+        return None
+    return {r.cells.get("id", "").strip() for r in table.rows} - {""}
+
+
 def _build_centres(table: Table, problems: list[Problem], communities: list[Community] | None,
-                   communities_label: str, last_year: int | None) -> list[Centre]:
+                   communities_label: str, last_year: int | None,
+                   community_ids: set[str]) -> list[Centre]:
     cols = check_columns(table, CENTRE_COLUMNS, problems)
     by_id = {c.id: c for c in communities or []}
     out = []
     for row, v in parse_rows(table, CENTRE_COLUMNS, problems, cols, signed=SIGNED_COLUMNS):
         cid = _value(v, "community_id")
         home = by_id.get(cid) if cid is not None else None
-        if cid is not None and communities is not None and home is None:
+        if cid is not None and cid not in community_ids:
             problems.append(Problem(table.label, table.where(row.number, "community_id"),
                                     repr(cid), f"an id in {communities_label}"
-                                    + did_you_mean(cid, list(by_id))))
+                                    + did_you_mean(cid, sorted(community_ids))))
         x, y = _value(v, "x_km"), _value(v, "y_km")
         if (x is None) != (y is None) and not (is_bad(v.get("x_km")) or is_bad(v.get("y_km"))):
             col = "y_km" if y is None else "x_km"
@@ -587,7 +628,7 @@ def _build_centres(table: Table, problems: list[Problem], communities: list[Comm
 
 
 def _build_candidates(table: Table, problems: list[Problem], years: tuple[int, ...] | None,
-                      communities: list[Community] | None, communities_label: str
+                      community_ids: set[str] | None, communities_label: str
                       ) -> list[Candidate]:
     if years:
         cost_years: list[int] | None = list(years)
@@ -599,7 +640,6 @@ def _build_candidates(table: Table, problems: list[Problem], years: tuple[int, .
         problems.append(Problem(table.label, "data rows", "0",
                                 "at least one candidate project below the header"))
         return []
-    community_ids = {c.id for c in communities} if communities is not None else None
     parsed = parse_rows(table, CANDIDATE_COLUMNS, problems, cols, signed=SIGNED_COLUMNS)
     all_ids = {v["id"] for _, v in parsed if isinstance(v.get("id"), str)}
     out = []
@@ -747,19 +787,20 @@ def _assemble(settings: _Settings, label: str, tables: dict[str, Table | None],
                                     "data.communities as well (centres stand in communities)"))
         else:
             last = max(years[-1], ok.get("population.last_year") or 0) if years else None
-            centres = _build_centres(centre_table, problems, communities, comm_label, last)
+            centres = _build_centres(centre_table, problems, communities, comm_label, last,
+                                     _ids(comm_table) or set())
     cand_table = tables.get("candidates")
     candidates: list[Candidate] = []
     if cand_table is not None:
-        candidates = _build_candidates(cand_table, problems, years, communities, comm_label)
+        candidates = _build_candidates(cand_table, problems, years, _ids(comm_table), comm_label)
     min_count = ok.get("targets.min_count") or {}
     known_kinds = set(CANDIDATE_KINDS) | {c.kind for c in candidates}
-    for kind in min_count:
+    for kind, count in min_count.items():
         if kind not in known_kinds:
-            ck.add("targets.min_count", min_count,
-                   "kinds of the candidates (" + ", ".join(sorted(known_kinds)) + ")"
-                   + did_you_mean(kind, sorted(known_kinds)))
-            break
+            problems.append(Problem(ck.where("targets.min_count"), f"key targets.min_count.{kind}",
+                                    str(count), "a kind of project ("
+                                    + ", ".join(sorted(known_kinds)) + ")"
+                                    + did_you_mean(kind, sorted(known_kinds))))
     _raise_if(problems)
     assert years is not None
 

@@ -357,7 +357,7 @@ def check_columns(table: Table, schema: Sequence[Field], problems: list[Problem]
             continue
         also = " or cost_<year> columns" if f.key == "cost" and cost_years is not None else ""
         problems.append(Problem(table.label, f"column {f.key}", "missing",
-                                f"a column {f.key!r}{also} ({f.description})"))
+                                f"a column {f.key!r}{also} ({f.description.rstrip('.')})"))
     return out
 
 
