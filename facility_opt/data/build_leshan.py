@@ -56,6 +56,7 @@ CLASS_III, CLASS_II, CLASS_I = 60, 90, 130
 RENOVATION_YUAN_M2 = (1200.0, 1600.0, 2200.0)  # low, central, high
 COMPLEX_YUAN_M2 = (3000.0, 3500.0, 4200.0)
 COMPLEX_OTHER_COSTS = 0.10
+NEW_BUILD_YUAN_M2 = (3000.0, 3500.0, 4200.0)
 RENOVATION_COST_BAND = (50.0, 200.0)  # 万元 each, before the surcharge
 COMPLEX_COST_BAND = (600.0, 1500.0)
 
@@ -376,15 +377,19 @@ def build_centres(rng: np.random.Generator, comms: list[_Community],
         return c.x, c.y
 
     def primary_places(c: _Community) -> int:
+        # most centres are small: 42.7 % of a surveyed district's centres have < 200 m² indoors
+        # [S19], i.e. under ~17 places; 建标143 class sizes only for the largest communities
         if c.type == "city":
-            if c.population >= 10000:
-                return CLASS_I if rng.random() < 0.2 else CLASS_II
-            return CLASS_III if c.population >= 6000 else int(rng.choice([40, 50, 60]))
+            if c.population >= 11000:
+                return int(rng.choice([40, CLASS_III, CLASS_II, CLASS_I], p=[0.4, 0.4, 0.15, 0.05]))
+            if c.population >= 7000:
+                return int(rng.choice([20, 30, 40, CLASS_III], p=[0.2, 0.35, 0.3, 0.15]))
+            return int(rng.choice([20, 30]))
         if c.type == "fringe":
-            return int(rng.choice([30, 40, 60]))
+            return int(rng.choice([20, 30]))
         if c.type == "town":
-            return int(rng.choice([20, 30, 40, 60], p=[0.25, 0.35, 0.25, 0.15]))
-        return int(rng.choice([10, 20, 30]))  # relocation station
+            return int(rng.choice([10, 20, 30], p=[0.3, 0.45, 0.25]))
+        return 10  # relocation station
 
     hosts = [c for c in comms if c.id not in gaps]
     for c in hosts:
@@ -397,8 +402,7 @@ def build_centres(rng: np.random.Generator, comms: list[_Community],
     for i in np.sort(picks):
         c = hosts[int(i)]
         x, y = place(c, 0.5 if c.type == "city" else 0.3)
-        small = int(rng.choice([20, 30, 40, CLASS_III])) if c.type == "city" else \
-            int(rng.choice([10, 20, 30]))
+        small = int(rng.choice([10, 20])) if c.type == "city" else 10
         centres.append(_Centre("", c, small, x, y))
     order = sorted(range(len(centres)),
                    key=lambda i: (centres[i].community.id, centres[i].places, i))
@@ -480,9 +484,6 @@ def build_candidates(rng: np.random.Generator, comms: list[_Community],
         if len(rv_sites) >= N_RENOVATIONS:
             break
         rv_sites.append(pool[int(i)])
-    # two alternative sites for one town community's facility (an exclusive pair, see below)
-    twin = next(c for c in rv_sites if c.type == "town" and c.id not in gaps)
-    rv_sites[-1] = twin
     # sort sites into a planner-readable order: by county, then community id
     county_rank = {c.code: k for k, c in enumerate(COUNTIES)}
     rv_sites.sort(key=lambda c: (county_rank[c.county.code], c.id))
@@ -522,37 +523,27 @@ def build_candidates(rng: np.random.Generator, comms: list[_Community],
         name = f"{c.name}服务用房改扩建" + ("(含日间照料站)" if places else "")
         cands.append(_Candidate(f"R{n:02d}", name, "renovation", c, area, cost, places, 1,
                                 earliest, latest))
-    _planner_links(rng, cands)
+    _planner_links(cands)
+    _alternatives(rng, cands, gaps)
     _planner_scores(cands, comms, gaps)
     return cands
 
 
-def _planner_links(rng: np.random.Generator, cands: list[_Candidate]) -> None:
-    """Commitments and alternatives a planner would record [A]: two must-funds (one complex
-    and one renovation already committed in 2022), two pairs of alternative sites, two
-    prerequisites."""
+def _planner_links(cands: list[_Candidate]) -> None:
+    """Commitments a planner would record [A]: two must-funds (one complex and one renovation
+    already committed for 2022) and two prerequisites."""
     cx = [c for c in cands if c.kind == "complex"]
     rv = [c for c in cands if c.kind == "renovation"]
     sz_cx = [c for c in cx if c.community.county.code == "SZ" and c.community.type == "city"]
     committed = sz_cx[0]
     committed.must_fund, committed.earliest_start, committed.latest_start = True, 2022, 2022
-    shared = {r.community.id for r in rv if sum(q.community is r.community for q in rv) > 1}
-    plain = [c for c in rv if c.community.type in ("city", "town") and c.earliest_start == 2022
-             and c.community.id not in shared]
+    plain = [c for c in rv if c.community.type in ("city", "town") and c.earliest_start == 2022]
     plain[0].must_fund = True
     plain[0].latest_start = 2022
-    # alternative complex sites in the central city: only one of the two is built
-    sz_cx[1].exclusive_group = "central-complex-site"
-    sz_cx[2].exclusive_group = "central-complex-site"
-    # alternative sites (甲址 / 乙址) for one town community's facility
-    pair = [r for r in rv if r.community.id in shared]
-    for r, label in zip(pair, ("甲址", "乙址"), strict=True):
-        r.exclusive_group = f"{r.community.id.lower()}-site"
-        r.name = r.name.replace("服务用房改扩建", f"服务用房改扩建({label})", 1)
     # a meal point that relies on the central kitchen of a complex in the same county
     for r in rv:
         host = next((c for c in cx if c.community.county.code == r.community.county.code
-                     and not c.exclusive_group and c is not committed), None)
+                     and c is not committed), None)
         if host and not r.exclusive_group and not r.must_fund and r.community.type == "city":
             r.requires = host.id
             r.earliest_start = max(r.earliest_start, host.earliest_start)
@@ -572,7 +563,42 @@ def _planner_links(rng: np.random.Generator, cands: list[_Candidate]) -> None:
             b.latest_start = max(b.latest_start, b.earliest_start)
             b.name += f"(由{a.id}运营方托管)"
             break
-    del rng
+
+
+def _alternatives(rng: np.random.Generator, cands: list[_Candidate], gaps: set[str]) -> None:
+    """Two pairs of alternative sites (exclusive_group: at most one of each pair) [A].
+
+    The alternatives are extra candidates of other kinds, so the plan's 40 renovations and 10
+    complexes stay reachable (leshan-plan-targets asks for all of them):
+    - N01 (`new_facility`): a new build on a fresh plot instead of expanding a town community's
+      cramped building; ≥ 500 m² (专栏2.1 norm for new facilities), new-build unit costs (§5);
+    - D01 (`daycare`): renting and fitting out a small day-care station instead of renovating the
+      facility of a community with no centre within reach; all of its area is day care.
+    """
+    rv = [c for c in cands if c.kind == "renovation" and not c.must_fund and not c.requires
+          and c.id not in {r.requires for r in cands}]
+    town = next(r for r in rv if r.community.type == "town" and r.community.id not in gaps
+                and r.daycare_places == 0)
+    gap = next(r for r in rv if r.community.id in gaps and r.community.type == "town")
+    c = town.community
+    while True:
+        area = float(round(rng.triangular(500, 650, 900) / 10) * 10)
+        cost = _cost(rng, area, NEW_BUILD_YUAN_M2, (150.0, 400.0), 0.0, c.county.mountain)
+        if cost is not None:
+            break
+    town.exclusive_group = f"{c.id.lower()}-site"
+    town.name = town.name.replace("服务用房改扩建", "服务用房改扩建(甲址)", 1)
+    cands.append(_Candidate("N01", f"{c.name}服务用房新建(乙址，替代{town.id})", "new_facility",
+                            c, area, cost, 0, 2, town.earliest_start,
+                            max(town.earliest_start, 2024), exclusive_group=town.exclusive_group))
+    c = gap.community
+    area = float(round(rng.uniform(180, 260) / 10) * 10)
+    cost = round(area * float(rng.triangular(*RENOVATION_YUAN_M2)) / 10_000.0
+                 * (1.15 if c.county.mountain else 1.0), 2)
+    gap.exclusive_group = f"{c.id.lower()}-daycare"
+    cands.append(_Candidate("D01", f"{c.name}日间照料站租赁改造(替代{gap.id})", "daycare", c,
+                            area, cost, int(round(area / M2_PER_PLACE)), 1, gap.earliest_start,
+                            gap.latest_start, exclusive_group=gap.exclusive_group))
 
 
 def _planner_scores(cands: list[_Candidate], comms: list[_Community], gaps: set[str]) -> None:
@@ -672,6 +698,28 @@ def write(out_dir: Path = LESHAN_DIR) -> dict[str, Path]:
     return files
 
 
+def summary(data: LeshanData, reach_km: float = REACH_KM) -> dict[str, float]:
+    """The headline figures the README quotes, computed from the CSV text: 2020 facility
+    coverage, coverage if every candidate with day-care places were built, total candidate
+    cost (万元) and total places."""
+    def rows(text: str) -> list[dict[str, str]]:
+        return list(csv.DictReader(io.StringIO(text)))
+
+    comms, centres, cands = rows(data.communities_csv), rows(data.centres_csv), \
+        rows(data.candidates_csv)
+    pos = {r["id"]: (float(r["x_km"]), float(r["y_km"])) for r in comms}
+    cxy = np.array(list(pos.values()))
+    sites = np.array([[float(r["x_km"]), float(r["y_km"])] for r in centres])
+    new = np.array([pos[r["community_id"]] for r in cands if int(r["daycare_places"]) > 0])
+    return {
+        "facility_coverage_2020": facility_coverage(cxy, sites, reach_km),
+        "facility_coverage_all_candidates": facility_coverage(cxy, np.vstack([sites, new]),
+                                                              reach_km),
+        "candidate_cost_total": round(sum(float(r["cost"]) for r in cands), 2),
+        "places_total": float(sum(int(r["places"]) for r in centres)),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m facility_opt.data.build_leshan",
@@ -681,6 +729,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     for role, path in write(args.out).items():
         print(f"{role}: {path}")
+    for key, value in summary(build()).items():
+        print(f"{key}: {value:.4f}")
     return 0
 
 
