@@ -297,3 +297,17 @@ def test_readme_quotes_the_figures_the_data_has() -> None:
     assert f"{figures['facility_coverage_2020'] * 100:.1f} %" in text
     assert f"{figures['facility_coverage_all_candidates'] * 100:.1f} %" in text
     assert f"{figures['places_total']:,.0f}" in text
+
+
+@pytest.mark.parametrize("example", ["leshan-more-money.toml", "small-town"])
+def test_example_scenarios_a_planner_copies_load(example: str, repo_dir: Path) -> None:
+    scenario_mod = pytest.importorskip("facility_opt.scenario",
+                                       reason="the scenario loader is not in this build")
+    sc = scenario_mod.load_scenario(repo_dir / "scenarios" / example)
+    if example == "small-town":
+        assert len(sc.communities) == 4 and len(sc.centres) == 1 and len(sc.candidates) == 4
+        assert sc.budget.total < sum(c.cost for c in sc.candidates)
+    else:
+        base = scenario_mod.load_scenario("leshan-base")
+        assert sc.budget.total == pytest.approx(1.25 * base.budget.total)
+        assert sc.candidates == base.candidates
