@@ -36,7 +36,7 @@ from typing import Any
 from . import __version__
 from .errors import InputError, Problem
 from .results import fmt_number, sha256_file
-from .terms import kind_label, metric_label, term
+from .terms import has_term, kind_label, metric_label, term
 
 # Money cells: thousands separators and two decimals, in the scenario's unit (万元 by default)
 MONEY_FORMAT = "#,##0.00"
@@ -507,14 +507,17 @@ def _years_text(years: Sequence[int], lang: str) -> str:
 
 
 def coverage_judgement(data: AnnexData) -> tuple[float, str, list[int]]:
-    """The day-care target, how it is judged, and its target years (scenario.json, else defaults:
-    0.90, lower 95 % bound, the last funding year)."""
+    """The day-care target, how it is judged, and its target years: as plan recorded them
+    (plan.json), else as the scenario sets them, else the defaults (0.90, lower 95 % bound, the
+    last funding year)."""
     targets = (data.scenario or {}).get("targets") or {}
-    target = float(targets.get("daycare_coverage") or data.summary.get("daycare_coverage_target")
-                   or 0.90)
-    criterion = str(targets.get("criterion") or "ci_low")
-    years = targets.get("target_years") or ([data.years[-1]] if data.years else [])
-    return target, criterion, [int(y) for y in years]
+    plan = data.plan or (data.summary.get("plan") if isinstance(data.summary.get("plan"), dict)
+                         else None) or {}
+    target = plan.get("target") or targets.get("daycare_coverage") or 0.90
+    criterion = plan.get("criterion") or targets.get("criterion") or "ci_low"
+    years = (plan.get("target_years") or targets.get("target_years")
+             or ([data.years[-1]] if data.years else []))
+    return float(target), str(criterion), [int(y) for y in years]
 
 
 def coverage_met(row: CoverageRow, target: float, criterion: str) -> bool:
@@ -566,7 +569,7 @@ def build_doc(data: AnnexData, lang: str = "zh", no_cjk_note: bool = False) -> A
     t = lambda key, **kw: term(key, lang, **kw)  # noqa: E731
     plots = {p.name: p for p in data.plots}
     spend_plots = [p for n, p in plots.items() if n.startswith("spend")]
-    coverage_plots = [p for n, p in plots.items() if n.startswith("coverage")]
+    coverage_plots = [p for n, p in plots.items() if n.startswith(("coverage", "plan"))]
     other_plots = [p for p in data.plots if p not in spend_plots and p not in coverage_plots]
     tables = [
         _summary_table(data, lang),
@@ -596,7 +599,7 @@ def _summary_table(data: AnnexData, lang: str) -> Table:
     rows.append([t("row.scenario"), data.scenario_name, "", data.title])
     budget_total = sum(data.budget_by_year.values(), Decimal(0))
     rows.append([t("row.budget_requested"), Val(data.total_cost, MONEY), u,
-                 f"{_pct(float(data.total_cost / budget_total))} / {t('row.budget_available')}"
+                 t("note.share_of_budget", share=_pct(float(data.total_cost / budget_total)))
                  if budget_total else ""])
     for y in data.years:
         rows.append([t("row.budget_requested_year", year=y), Val(data.spend_by_year[y], MONEY),
@@ -606,7 +609,7 @@ def _summary_table(data: AnnexData, lang: str) -> Table:
                  .get("carry_over") else t("note.no_carry_over")])
     rows.append([t("row.budget_unused"), Val(budget_total - data.total_cost, MONEY), u, ""])
     rows.append([t("row.funded_projects"), Val(len(data.projects), COUNT), t("unit.projects"),
-                 f"{t('row.candidates')} {data.candidates}"])
+                 t("note.of_candidates", n=data.candidates)])
     by_kind: dict[str, int] = {}
     for p in data.projects:
         by_kind[p.kind] = by_kind.get(p.kind, 0) + 1
@@ -651,21 +654,28 @@ def _summary_table(data: AnnexData, lang: str) -> Table:
     if data.plan:
         met = _plan_target_met(data.plan)
         if met is not None:
+            reason = str(data.plan.get("stop_reason") or "")
             rows.append([t("row.plan_target"), t("verdict.met" if met else "verdict.not_met"),
-                         "", str(data.plan.get("stop_reason") or data.plan.get("reason") or "")])
+                         "", t(f"plan.stop.{reason}") if has_term(f"plan.stop.{reason}")
+                         else str(data.plan.get("stop_text") or reason)])
         iters = data.plan.get("iterations")
         n_iter = len(iters) if isinstance(iters, list) else iters
         if isinstance(n_iter, int):
             rows.append([t("row.plan_iterations"), Val(n_iter, COUNT), t("unit.times"), ""])
-        for y, v in sorted(_plan_extra_budget(data.plan).items()):
+        extra = _plan_extra_budget(data.plan)
+        for y, v in sorted(extra.items()):
             rows.append([t("row.extra_budget", year=y), Val(v, MONEY), u, ""])
-    if data.least_cost:
-        lc_total = data.least_cost.get("total")
+        if len(extra) > 1:
+            rows.append([t("row.extra_budget_total"), Val(sum(extra.values(), Decimal(0)),
+                                                           MONEY), u, ""])
+    least = data.least_cost or ((data.plan or {}).get("least_cost") or None)
+    if isinstance(least, Mapping):
+        lc_total = least.get("total")
         if isinstance(lc_total, (int, float)):
-            scale = data.least_cost.get("scale")
+            scale = least.get("scale")
             rows.append([t("row.least_cost"), Val(Decimal(str(lc_total)), MONEY), u,
                          f"× {fmt_number(scale)}" if isinstance(scale, (int, float)) else ""])
-            by_year = data.least_cost.get("budget_by_year") or {}
+            by_year = least.get("budget_by_year") or {}
             if isinstance(by_year, Mapping):
                 for y in sorted(by_year, key=lambda k: int(k)):
                     if isinstance(by_year[y], (int, float)):
@@ -695,15 +705,19 @@ def _summary_table(data: AnnexData, lang: str) -> Table:
 
 
 def _plan_target_met(plan: Mapping[str, Any]) -> bool | None:
-    for key in ("target_met", "met"):
+    """plan.json's own verdict ("met"), when it gives one."""
+    for key in ("met", "target_met"):
         if isinstance(plan.get(key), bool):
             return plan[key]
     return None
 
 
 def _plan_extra_budget(plan: Mapping[str, Any]) -> dict[int, Decimal]:
-    for key in ("extra_budget_by_year", "extra_budget"):
-        v = plan.get(key)
+    """Extra money per year the least-cost plan needs beyond the budget (plan.json)."""
+    for source in (plan.get("least_cost"), plan):
+        if not isinstance(source, Mapping):
+            continue
+        v = source.get("extra_budget_by_year")
         if isinstance(v, Mapping):
             return {int(y): Decimal(str(x)) for y, x in v.items()
                     if _is_year(y) and isinstance(x, (int, float)) and x}

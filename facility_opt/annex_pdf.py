@@ -27,6 +27,7 @@ LATIN_BOLD = "Helvetica-Bold"
 BODY_SIZE = 7.5
 HEADER_FILL = "#DDE4EE"
 TOTAL_FILL = "#F2F2F2"
+_UNBREAKABLE = re.compile(r"[^\s\u2e80-\uffff]+")  # runs a line cannot break inside (CJK can)
 RIGHT_ALIGNED = ("money", "count", "area", "share", "gap", "number")  # GENERAL stays left
 _NOT_WINANSI = re.compile(r"[^\x00-\x7f\u00a0-\u00ff\u2013\u2014\u2018\u2019\u201c\u201d\u2022"
                           r"\u2026\u20ac]+")
@@ -204,13 +205,15 @@ def _table(table: Table, fonts: _Fonts, styles: dict[str, Any], frame_w: float) 
         col_numeric = table.columns[j].kind in NUMERIC_KINDS
         cells_w = max([width(r[j]) for r in texts] or [0.0])
         head_w = width(headers[j], bold=True)
-        longest_word = max([width(w, bold=True) for w in headers[j].split()] or [0.0])
+        longest_word = max([width(w, bold=True) for w in _UNBREAKABLE.findall(headers[j])]
+                           or [0.0])
         if col_numeric:
-            need.append(max(cells_w, min(head_w, 70.0), longest_word))
+            need.append(max(cells_w, min(head_w, 52.0), longest_word))
             floor.append(max(cells_w, longest_word))
         else:
             need.append(max(min(cells_w, 300.0), min(head_w, 90.0)))
-            floor.append(min(max(longest_word, 36.0), need[-1]))
+            # short text (kind, county, community id) stays on one line; long names wrap
+            floor.append(min(max(min(cells_w, 80.0), longest_word, 36.0), need[-1]))
     total = sum(need)
     if total > frame_w:
         slack = [n - f for n, f in zip(need, floor, strict=True)]

@@ -74,14 +74,12 @@ TERMS: dict[str, tuple[str, str]] = {
     "col.sha256": ("SHA-256", "SHA-256"),
     # -- summary rows -----------------------------------------------------------------------------
     "row.scenario": ("情景", "Scenario"),
-    "row.title": ("标题", "Title"),
     "row.budget_requested": ("申请资金合计", "Budget requested (total)"),
     "row.budget_requested_year": ("其中 {year} 年", "of which {year}"),
     "row.budget_available": ("年度预算合计", "Budget available (total)"),
     "row.budget_unused": ("预算结余", "Budget left unused"),
     "row.funded_projects": ("拟资助项目", "Projects to fund"),
     "row.funded_kind": ("其中：{kind}", "of which: {kind}"),
-    "row.candidates": ("备选项目", "Candidate projects"),
     "row.area_added": ("新增设施面积", "Facility floor area added"),
     "row.places_added": ("新增日间照料名额", "Day-care places added"),
     "row.target_count": ("数量目标：{kind}", "Count target: {kind}"),
@@ -93,6 +91,8 @@ TERMS: dict[str, tuple[str, str]] = {
                          "({year})"),
     "row.least_cost": ("满足全部目标的最低预算", "Least budget meeting every target"),
     "row.least_cost_year": ("其中 {year} 年", "of which {year}"),
+    "row.extra_budget_total": ("达标尚需追加预算合计", "Extra budget needed to meet the target "
+                               "(total)"),
     "row.status": ("优化状态", "Optimisation status"),
     "row.gap": ("最优性差距", "Optimality gap"),
     "row.objective": ("目标函数值（{kind}）", "Objective value ({kind})"),
@@ -114,7 +114,6 @@ TERMS: dict[str, tuple[str, str]] = {
                            "differs from manifest.json (changed after the run)"),
     "row.result_unlisted": ("manifest.json 未记录", "not listed in manifest.json"),
     "row.scenario_source": ("情景文件", "Scenario file"),
-    "row.description": ("说明", "Description"),
     # -- units ------------------------------------------------------------------------------------
     "unit.projects": ("个", "projects"),
     "unit.places": ("个", "places"),
@@ -134,6 +133,15 @@ TERMS: dict[str, tuple[str, str]] = {
                         "feasible (not proven optimal: see the gap)"),
     "status.infeasible": ("无可行方案", "infeasible"),
     "status.no_solution": ("限时内未找到方案", "no plan found within the limits"),
+    # -- why the plan loop stopped (plan.json stop_reason) ----------------------------------------
+    "plan.stop.met": ("已达标", "the target is met"),
+    "plan.stop.no_candidate": ("无备选项目能弥补剩余缺口", "nothing more helps: no candidate can "
+                               "serve the remaining gaps"),
+    "plan.stop.no_change": ("新增要求未改变项目组合", "nothing more helps: the new requirements "
+                            "did not change the portfolio"),
+    "plan.stop.budget_exhausted": ("预算已用尽", "the budget is exhausted"),
+    "plan.stop.max_iterations": ("已达到最大迭代次数（plan.max_iterations）",
+                                 "the most rounds allowed (plan.max_iterations) were run"),
     # -- project kinds (contract: renovation, complex, new_facility, daycare) ---------------------
     "kind.renovation": ("改扩建", "renovation"),
     "kind.complex": ("社区服务综合体", "service complex"),
@@ -149,6 +157,8 @@ TERMS: dict[str, tuple[str, str]] = {
     # -- total rows and notes ---------------------------------------------------------------------
     "total": ("合计", "Total"),
     "unknown": ("（未填）", "(not given)"),
+    "note.share_of_budget": ("占年度预算合计的 {share}", "{share} of the budget available"),
+    "note.of_candidates": ("备选项目共 {n} 个", "of {n} candidates"),
     "note.money": ("金额单位：{unit}。各项合计由 selection.csv 逐项精确求和，"
                    "并已与 summary.json 核对，误差小于 1 元。",
                    "Amounts in {unit}. Every total is the exact sum of selection.csv and agrees "
