@@ -56,6 +56,7 @@ from .tables import (
     did_you_mean,
     display_path,
     is_bad,
+    one_line,
     parse_rows,
     read_table,
     table_from_rows,
@@ -735,7 +736,7 @@ def _build_candidates(table: Table, problems: list[Problem], years: tuple[int, .
 def _raise_if(problems: list[Problem]) -> None:
     if not problems:
         return
-    unique = list(dict.fromkeys(problems))
+    unique = list(dict.fromkeys(one_line(problems)))
     shown = unique[:MAX_LINES]
     text = "\n".join(str(p) for p in shown)
     if len(unique) > MAX_LINES:

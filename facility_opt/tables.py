@@ -123,6 +123,18 @@ def _short(value: Any, limit: int = 60) -> str:
 
 # -- reading ------------------------------------------------------------------------------------
 
+def one_line(problems: Iterable[Problem]) -> list[Problem]:
+    """Problems with line breaks and other control characters escaped, so that each stays on one
+    line of the message (a header cell or key may contain a quoted newline)."""
+    def clean(text: str) -> str:
+        if text.isprintable():
+            return text
+        return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in text)
+
+    return [Problem(clean(p.file), clean(p.where), clean(p.found), clean(p.expected))
+            for p in problems]
+
+
 def read_table(path: Path, sheet: str | None = None, label: str | None = None) -> Table:
     """Read a CSV (UTF-8, UTF-8 with BOM, GB18030/GBK) or an .xlsx table.
 
@@ -130,7 +142,15 @@ def read_table(path: Path, sheet: str | None = None, label: str | None = None) -
     tabs as delimiter, has no header, duplicate or blank column names, or rows with more cells
     than the header. Fully blank rows (Excel leaves them) are skipped but keep their numbers.
     """
-    path = Path(path)
+    try:
+        return _read_table(Path(path), sheet, label)
+    except InputError as err:
+        if not err.problems:
+            raise
+        raise InputError(one_line(err.problems)) from None
+
+
+def _read_table(path: Path, sheet: str | None, label: str | None) -> Table:
     label = label or display_path(path)
     if not path.is_file():
         what = "a folder" if path.is_dir() else "no such file"
