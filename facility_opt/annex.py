@@ -674,7 +674,8 @@ def _summary_table(data: AnnexData, lang: str) -> Table:
         if isinstance(lc_total, (int, float)):
             scale = least.get("scale")
             rows.append([t("row.least_cost"), Val(Decimal(str(lc_total)), MONEY), u,
-                         f"× {fmt_number(scale)}" if isinstance(scale, (int, float)) else ""])
+                         t("note.least_cost_scale", scale=f"{scale:.4f}")
+                         if isinstance(scale, (int, float)) else ""])
             by_year = least.get("budget_by_year") or {}
             if isinstance(by_year, Mapping):
                 for y in sorted(by_year, key=lambda k: int(k)):

@@ -159,6 +159,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "unknown": ("（未填）", "(not given)"),
     "note.share_of_budget": ("占年度预算合计的 {share}", "{share} of the budget available"),
     "note.of_candidates": ("备选项目共 {n} 个", "of {n} candidates"),
+    "note.least_cost_scale": ("各年度预算按比例 × {scale}", "the annual budgets × {scale}"),
     "note.money": ("金额单位：{unit}。各项合计由 selection.csv 逐项精确求和，"
                    "并已与 summary.json 核对，误差小于 1 元。",
                    "Amounts in {unit}. Every total is the exact sum of selection.csv and agrees "

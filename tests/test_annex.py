@@ -570,3 +570,62 @@ def test_without_a_cjk_font_the_pdf_is_english_with_a_warning(results, monkeypat
     finally:
         monkeypatch.delenv("FACILITY_OPT_CJK_FONT")
         fonts.find_cjk_font.cache_clear()
+
+
+# -- plan results ----------------------------------------------------------------------------------
+def test_plan_verdict_and_extra_budget_are_in_the_summary(results):
+    plan = {"scenario": "mini-leshan", "met": False, "stop_reason": "budget_exhausted",
+            "target": 0.9, "criterion": "ci_low", "target_years": [2025],
+            "iterations": [{"iteration": 1}, {"iteration": 2}, {"iteration": 3}],
+            "least_cost": {"scale": 1.25, "total": 3250.0,
+                           "budget_by_year": {"2024": 1000.0, "2025": 2250.0},
+                           "extra_budget_by_year": {"2024": 200.0, "2025": 450.5},
+                           "target_met": True}}
+    (results / "plan.json").write_text(json_text(plan), encoding="utf-8")
+    ws = _wb(write_annex(results).xlsx)["概要"]
+    verdict = _find_row(ws, "规划迭代结论（plan.json）")
+    assert verdict[1].value == "未达标" and verdict[3].value == "预算已用尽"
+    assert _find_row(ws, "规划迭代次数")[1].value == 3
+    extra = _find_row(ws, "达标尚需追加预算（2025年）")
+    assert _dec(extra[1].value) == Decimal("450.5") and extra[1].number_format == MONEY_FORMAT
+    assert _dec(_find_row(ws, "达标尚需追加预算合计")[1].value) == Decimal("650.5")
+    assert _dec(_find_row(ws, "满足全部目标的最低预算")[1].value) == Decimal(3250)
+
+
+# -- real results from the solver ------------------------------------------------------------------
+def test_annex_of_a_real_solve_of_leshan_base(tmp_path):
+    pytest.importorskip("facility_opt.solve", reason="solve is not available")
+    from typer.testing import CliRunner
+
+    from facility_opt.cli import app
+
+    out = tmp_path / "leshan-base"
+    solved = CliRunner().invoke(app, ["solve", "leshan-base", "-o", str(out), "--no-explain"])
+    if solved.exit_code != 0:
+        pytest.skip(f"facility-opt solve failed here (exit {solved.exit_code}): "
+                    f"{solved.output[-300:]}")
+    files = write_annex(out)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    import csv
+
+    with open(out / "selection.csv", encoding="utf-8") as f:
+        selected = [r for r in csv.DictReader(f) if r["selected"] == "1"]
+    exact = sum((Decimal(r["cost"]) for r in selected), Decimal(0))
+    wb = _wb(files.xlsx)
+    ws = wb["项目清单"]
+    ids = {r[0].value for r in ws.iter_rows(min_row=2)}
+    assert {r["id"] for r in selected} <= ids
+    total = _find_row(ws, "合计")
+    assert _dec(total[-1].value) == exact
+    assert abs(total[-1].value - summary["total_cost"]) < 1e-4  # within one yuan
+    years = sorted(int(y) for y in summary["spend_by_year"])
+    funding = {r[0].value: r for r in wb["年度资金"].iter_rows(min_row=2)}
+    for y in years:
+        assert abs(funding[y][2].value - summary["spend_by_year"][str(y)]) < 1e-4
+        assert funding[y][1].value == summary["budget_by_year"][str(y)]
+    counties = [r for r in wb["分县汇总"].iter_rows(min_row=2)
+                if isinstance(r[1].value, int) and r[0].value != "合计"]
+    assert sum((_dec(r[-2].value) for r in counties), Decimal(0)) == exact
+    text = _pdf_text(files.pdf) if fonts.find_cjk_font() else ""
+    if text:
+        assert f"{exact.quantize(Decimal('0.01')):,}" in text
