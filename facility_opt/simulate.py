@@ -1,0 +1,519 @@
+"""`facility-opt simulate`: does a portfolio keep the day-care coverage promise, year by year?
+
+Public API (the CLI calls `run_simulate`; notebooks and `plan` call `simulate`):
+
+- `simulate(scenario, portfolio)` → `SimulationResult` (coverage with 95 % intervals, centre load,
+  per-community load, per-replication raw results, the population projection);
+- `read_portfolio(path, scenario)` reads a `selection.csv`;
+- `write_simulation_outputs(folder, scenario, result)` writes the result files.
+
+The model is described in docs/simulation.md; the engine is `facility_opt.simulation`.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import InputError, Problem
+from .model_types import Scenario
+from .population import PopulationProjection, base_year, project_population
+from .portfolio import Portfolio
+from .schema import ARRIVAL_PROFILES, STAY_DISTRIBUTIONS
+from .simulation import (
+    DemandModel,
+    ReplicationOutcome,
+    SimulationInput,
+    build_year,
+    simulate_replication,
+)
+
+METRICS = ("facility_coverage", "facility_coverage_population", "service_coverage")
+COVERAGE_COLUMNS = ("year", "metric", "mean", "ci_low", "ci_high", "p_target_met")
+CENTRE_LOAD_COLUMNS = ("centre_id", "year", "requests", "served", "turned_away", "utilisation",
+                       "places")
+COMMUNITY_LOAD_COLUMNS = ("community_id", "year", "within_reach", "requests", "served",
+                          "turned_away")
+REPLICATION_COLUMNS = ("replication", "year", "requests", "served", "turned_away",
+                       "not_in_reach", "facility_coverage", "facility_coverage_population",
+                       "service_coverage")
+CENTRES_USED_COLUMNS = ("centre_id", "source", "community_id", "x_km", "y_km", "places",
+                        "first_year")
+SELECTION_COLUMNS = ("id", "name", "kind", "selected", "start_year", "cost")
+
+
+# --------------------------------------------------------------------------------------------
+# Result
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CommunityLoad:
+    """Mean visit requests per open day of one community in one year, and their fate."""
+
+    requests: float
+    served: float
+    turned_away: float  # not served anywhere (includes requests with no centre in reach)
+    within_reach: bool
+
+
+@dataclass
+class SimulationResult:
+    """Everything `simulate` found. Rows are plain dicts keyed by the CSV column names."""
+
+    scenario: str
+    years: tuple[int, ...]
+    replications: int
+    seed: int
+    days: int
+    workers: int
+    target: float
+    projection: PopulationProjection
+    coverage: list[dict[str, Any]]
+    centre_load: list[dict[str, Any]]
+    community_load: list[dict[str, Any]]
+    replication_rows: list[dict[str, Any]]
+    centres_used: list[dict[str, Any]]
+    simpy_share: float = 0.0  # share of visits that ran through SimPy (the rest never met a
+    # full centre and were tallied directly)
+    _by_key: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_key = {(r["year"], r["metric"]): r for r in self.coverage}
+
+    def coverage_row(self, year: int, metric: str = "facility_coverage") -> dict[str, Any]:
+        try:
+            return self._by_key[(int(year), metric)]
+        except KeyError:
+            raise KeyError(f"no {metric} for {year}; simulated years: {self.years}") from None
+
+    def met(self, year: int, metric: str = "facility_coverage",
+            criterion: str = "ci_low") -> bool:
+        """Is the day-care target met in `year`? criterion "ci_low": the lower 95 % bound is at
+        or above the target (with one replication there is no interval and the mean is used);
+        "mean": the mean is."""
+        row = self.coverage_row(year, metric)
+        value = row["mean"]
+        if criterion == "ci_low" and not math.isnan(row["ci_low"]):
+            value = row["ci_low"]
+        elif criterion not in ("ci_low", "mean"):
+            raise ValueError(f"criterion {criterion!r}: expected 'ci_low' or 'mean'")
+        return bool(value >= self.target - 1e-12)
+
+    def community(self, year: int) -> dict[str, CommunityLoad]:
+        """Community id → its mean load per open day in `year` (for the plan loop)."""
+        return {r["community_id"]: CommunityLoad(r["requests"], r["served"], r["turned_away"],
+                                                 bool(r["within_reach"]))
+                for r in self.community_load if r["year"] == int(year)}
+
+    def __repr__(self) -> str:
+        lines = [f"SimulationResult({self.scenario}: {self.replications} replications × "
+                 f"{self.days} days, seed {self.seed})"]
+        for y in self.years:
+            parts = []
+            for m in METRICS:
+                r = self.coverage_row(y, m)
+                parts.append(f"{m} {r['mean']:.3f}")
+            lines.append(f"  {y}: " + ", ".join(parts))
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------
+# Building the simulation
+# --------------------------------------------------------------------------------------------
+def simulation_years(scenario: Scenario) -> tuple[int, ...]:
+    """simulation.years, or the base year and every funding year."""
+    if scenario.simulation.years:
+        return tuple(sorted(set(int(y) for y in scenario.simulation.years)))
+    return tuple(sorted({base_year(scenario), *scenario.years}))
+
+
+def demand_model(scenario: Scenario, days: int) -> DemandModel:
+    """The `[daycare]` table as the engine needs it, checked."""
+    d = scenario.daycare
+    src = _source(scenario)
+    checks = [
+        ("daycare.opening_hours", d.opening_hours, d.opening_hours > 0, "hours > 0"),
+        ("daycare.stay_hours_mean", d.stay_hours_mean, d.stay_hours_mean > 0, "hours > 0"),
+        ("daycare.stay_hours_cv", d.stay_hours_cv, d.stay_hours_cv >= 0, "a number ≥ 0"),
+        ("daycare.reach_km", d.reach_km, d.reach_km >= 0, "km ≥ 0"),
+        ("daycare.stay_distribution", d.stay_distribution,
+         d.stay_distribution in STAY_DISTRIBUTIONS, " or ".join(STAY_DISTRIBUTIONS)),
+        ("daycare.arrival_profile", d.arrival_profile,
+         d.arrival_profile in ARRIVAL_PROFILES, " or ".join(ARRIVAL_PROFILES)),
+    ]
+    problems = [Problem(src, f"key {k}", repr(v) if isinstance(v, str) else str(v), exp)
+                for k, v, ok, exp in checks if not ok]
+    if problems:
+        raise InputError(problems)
+    return DemandModel(opening_hours=float(d.opening_hours), arrival_profile=d.arrival_profile,
+                       stay_distribution=d.stay_distribution,
+                       stay_hours_mean=float(d.stay_hours_mean),
+                       stay_hours_cv=float(d.stay_hours_cv), sampled_days=int(days))
+
+
+def centres_in_service(scenario: Scenario, portfolio: Portfolio, year: int
+                       ) -> list[dict[str, Any]]:
+    """Centres open in `year`: centres.csv (by opening_year) and the sites the portfolio adds
+    (a project's daycare_places from the year after its completion, at its community)."""
+    from .scenario import candidate_position
+
+    rows = []
+    for c in scenario.centres or ():
+        if c.opening_year is None or c.opening_year <= year:
+            rows.append({"centre_id": c.id, "source": "existing", "community_id": c.community_id,
+                         "x_km": float(c.x_km), "y_km": float(c.y_km), "places": int(c.places),
+                         "first_year": c.opening_year})
+    existing = {c.id for c in scenario.centres or ()}
+    for cid, places in sorted(portfolio.added_places(scenario, year).items()):
+        cand = scenario.candidate(cid)
+        pos = candidate_position(scenario, cand)
+        if pos is None:
+            raise InputError.one("candidates", f"row {cand.row}, column community_id",
+                                 cand.community_id or "",
+                                 f"the community of {cid} (it adds {places} day-care places, "
+                                 "which need a position to be reached)")
+        if cid in existing:
+            raise InputError.one("candidates", f"row {cand.row}, column id", cid,
+                                 "a project id not also used as a centre id in centres.csv")
+        rows.append({"centre_id": cid, "source": "portfolio", "community_id": cand.community_id,
+                     "x_km": pos[0], "y_km": pos[1], "places": int(places),
+                     "first_year": Portfolio.completion_year(cand, portfolio.starts[cid]) + 1})
+    return rows
+
+
+def build_simulation(scenario: Scenario, portfolio: Portfolio, projection: PopulationProjection,
+                     years: tuple[int, ...], days: int, exact_shortcut: bool = True
+                     ) -> tuple[SimulationInput, dict[int, list[dict[str, Any]]]]:
+    """The engine's input and, per year, the centres in service."""
+    if not scenario.communities:
+        raise InputError.one(_source(scenario), "key data.communities", "",
+                             "a communities table (simulate needs where the elderly live)")
+    if scenario.centres is None:
+        raise InputError.one(_source(scenario), "key data.centres", "",
+                             "a centres table (existing day-care centres; may have no rows)")
+    model = demand_model(scenario, days)
+    comms = scenario.communities
+    xy = np.array([[c.x_km, c.y_km] for c in comms], dtype=float)
+    rate = np.array([scenario.daycare.visits_rate(c.type) for c in comms], dtype=float)
+    setups = []
+    centres_by_year = {}
+    for y in years:
+        rows = centres_in_service(scenario, portfolio, y)
+        centres_by_year[y] = rows
+        cxy = np.array([[r["x_km"], r["y_km"]] for r in rows], dtype=float).reshape(-1, 2)
+        lam = rate * projection.elderly[:, projection.year_index(y)]
+        setups.append(build_year(y, lam, xy, [r["centre_id"] for r in rows], cxy,
+                                 [r["places"] for r in rows], float(scenario.daycare.reach_km)))
+    sim = SimulationInput(model=model, community_ids=tuple(c.id for c in comms),
+                          years=tuple(setups), exact_shortcut=exact_shortcut)
+    return sim, centres_by_year
+
+
+def _replication_task(task: tuple[SimulationInput, np.random.SeedSequence, int]
+                      ) -> ReplicationOutcome:
+    sim, ss, r = task
+    return simulate_replication(sim, ss, r)
+
+
+# --------------------------------------------------------------------------------------------
+# simulate
+# --------------------------------------------------------------------------------------------
+def simulate(scenario: Scenario, portfolio: Portfolio | None = None, *,
+             replications: int | None = None, seed: int | None = None, days: int | None = None,
+             workers: int = 1, scheduler: str | None = None, progress: bool | None = False,
+             exact_shortcut: bool = True) -> SimulationResult:
+    """Simulate day-care visits for every simulated year with the centres of `scenario` plus the
+    places `portfolio` adds (None: existing centres only).
+
+    Replication r uses the r-th child of `SeedSequence(seed)`; results do not depend on
+    `workers` or `scheduler`. `exact_shortcut=False` runs every visit through SimPy (same
+    results, slower; kept for tests and benchmarks).
+    """
+    from .executor import run_tasks
+
+    portfolio = portfolio if portfolio is not None else Portfolio()
+    sim_cfg = scenario.simulation
+    replications = int(replications if replications is not None else sim_cfg.replications)
+    seed = int(seed if seed is not None else sim_cfg.seed)
+    days = int(days if days is not None else sim_cfg.sampled_days)
+    src = _source(scenario)
+    for key, value in (("simulation.replications", replications),
+                       ("simulation.sampled_days", days)):
+        if value < 1:
+            raise InputError.one(src, f"key {key}", value, "a whole number ≥ 1")
+    if seed < 0:
+        raise InputError.one(src, "key simulation.seed", seed, "a whole number ≥ 0")
+    years = simulation_years(scenario)
+    projection = project_population(scenario, years)
+    if years[0] < projection.years[0]:
+        raise InputError.one(src, "key simulation.years", years[0],
+                             f"years from the base year {projection.years[0]} on")
+    sim, centres_by_year = build_simulation(scenario, portfolio, projection, years, days,
+                                            exact_shortcut)
+    streams = np.random.SeedSequence(seed).spawn(replications)
+    tasks = [(sim, streams[r], r) for r in range(replications)]
+    outcomes = run_tasks(_replication_task, tasks, workers=workers, scheduler=scheduler,
+                         description=f"simulating {scenario.name}", progress=progress)
+    return _summarise(scenario, projection, sim, centres_by_year, outcomes, seed, days, workers)
+
+
+def _t_interval(values: np.ndarray) -> tuple[float, float, float]:
+    """Mean and 95 % t-interval across replications (NaN bounds with one replication)."""
+    from scipy.stats import t
+
+    n = len(values)
+    mean = float(np.mean(values))
+    if n < 2:
+        return mean, math.nan, math.nan
+    sd = float(np.std(values, ddof=1))
+    if sd == 0.0:
+        return mean, mean, mean
+    half = float(t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
+    return mean, mean - half, mean + half
+
+
+def _summarise(scenario: Scenario, projection: PopulationProjection, sim: SimulationInput,
+               centres_by_year: dict[int, list[dict[str, Any]]],
+               outcomes: list[ReplicationOutcome], seed: int, days: int,
+               workers: int) -> SimulationResult:
+    target = float(scenario.targets.daycare_coverage)
+    reps = len(outcomes)
+    coverage: list[dict[str, Any]] = []
+    centre_load: list[dict[str, Any]] = []
+    community_load: list[dict[str, Any]] = []
+    rep_rows: list[dict[str, Any]] = []
+    simpy_visits = total_visits = 0
+    hours = sim.model.opening_hours
+    for j, ys in enumerate(sim.years):
+        within = ys.within_reach
+        pop = projection.population[:, projection.year_index(ys.year)]
+        fc = float(within.mean())
+        fcp = float(pop[within].sum() / pop.sum()) if pop.sum() > 0 else fc
+        per_metric: dict[str, list[float]] = {m: [] for m in METRICS}
+        comm_req = np.zeros(len(within))
+        comm_srv = np.zeros(len(within))
+        n_k = len(ys.centre_ids)
+        c_req, c_srv, c_util = np.zeros(n_k), np.zeros(n_k), np.zeros(n_k)
+        for out in outcomes:
+            yo = out.years[j]
+            req, srv = int(yo.community_requests.sum()), int(yo.community_served.sum())
+            sc = srv / req if req else 1.0
+            per_metric["facility_coverage"].append(fc)
+            per_metric["facility_coverage_population"].append(fcp)
+            per_metric["service_coverage"].append(sc)
+            rep_rows.append({
+                "replication": out.replication, "year": ys.year,
+                "requests": req / days, "served": srv / days, "turned_away": (req - srv) / days,
+                "not_in_reach": float(yo.community_requests[~within].sum()) / days,
+                "facility_coverage": fc, "facility_coverage_population": fcp,
+                "service_coverage": sc,
+            })
+            comm_req += yo.community_requests
+            comm_srv += yo.community_served
+            c_req += yo.centre_requests
+            c_srv += yo.centre_served
+            with np.errstate(divide="ignore", invalid="ignore"):
+                c_util += np.where(ys.places > 0,
+                                   yo.centre_place_hours / (ys.places * hours * days), 0.0)
+            simpy_visits += yo.simpy_visits
+            total_visits += req
+        for m in METRICS:
+            vals = np.asarray(per_metric[m])
+            mean, lo, hi = _t_interval(vals)
+            coverage.append({"year": ys.year, "metric": m, "mean": mean, "ci_low": lo,
+                             "ci_high": hi,
+                             "p_target_met": float(np.mean(vals >= target - 1e-12))})
+        scale = 1.0 / (reps * days)
+        for k, cid in enumerate(ys.centre_ids):
+            centre_load.append({"centre_id": cid, "year": ys.year,
+                                "requests": c_req[k] * scale, "served": c_srv[k] * scale,
+                                "turned_away": (c_req[k] - c_srv[k]) * scale,
+                                "utilisation": c_util[k] / reps, "places": int(ys.places[k])})
+        for i, cid in enumerate(sim.community_ids):
+            community_load.append({"community_id": cid, "year": ys.year,
+                                   "within_reach": bool(within[i]),
+                                   "requests": comm_req[i] * scale,
+                                   "served": comm_srv[i] * scale,
+                                   "turned_away": (comm_req[i] - comm_srv[i]) * scale})
+    centre_load.sort(key=lambda r: (r["centre_id"], r["year"]))
+    community_load.sort(key=lambda r: (r["community_id"], r["year"]))
+    rep_rows.sort(key=lambda r: (r["replication"], r["year"]))
+    used: dict[str, dict[str, Any]] = {}
+    for y in sorted(centres_by_year):
+        for r in centres_by_year[y]:
+            if r["centre_id"] not in used:
+                used[r["centre_id"]] = dict(r, first_year=r["first_year"] or y)
+    return SimulationResult(
+        scenario=scenario.name, years=tuple(ys.year for ys in sim.years), replications=reps,
+        seed=seed, days=days, workers=workers, target=target, projection=projection,
+        coverage=coverage, centre_load=centre_load, community_load=community_load,
+        replication_rows=rep_rows, centres_used=[used[k] for k in sorted(used)],
+        simpy_share=simpy_visits / total_visits if total_visits else 0.0)
+
+
+# --------------------------------------------------------------------------------------------
+# Portfolio from a selection.csv
+# --------------------------------------------------------------------------------------------
+def read_portfolio(path: str | Path, scenario: Scenario) -> Portfolio:
+    """The funded projects and start years of a `selection.csv` (written by solve or plan, or
+    edited by hand). Every problem is reported with the file, row, column and value."""
+    path = Path(path)
+    label = path.name
+    if not path.is_file():
+        raise InputError.one(str(path), "--portfolio", str(path),
+                             "an existing selection.csv (as written by facility-opt solve)")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = path.read_bytes().decode("gb18030")
+        except UnicodeDecodeError:
+            raise InputError.one(label, "", "undecodable bytes",
+                                 "a CSV file in UTF-8 or GB18030") from None
+    rows = list(csv.reader(text.splitlines()))
+    if not rows or not any(cell.strip() for cell in rows[0]):
+        raise InputError.one(label, "", "an empty file",
+                             "a header with at least the columns id, selected, start_year")
+    header = [h.strip() for h in rows[0]]
+    missing = [c for c in ("id", "selected", "start_year") if c not in header]
+    if missing:
+        raise InputError.one(label, "header", ",".join(header),
+                             "the columns id, selected and start_year (missing: "
+                             + ", ".join(missing) + ")")
+    col = {name: header.index(name) for name in ("id", "selected", "start_year")}
+    known = {c.id: c for c in scenario.candidates}
+    problems: list[Problem] = []
+    starts: dict[str, int] = {}
+    seen: dict[str, int] = {}
+    years = sorted(scenario.years)
+    for n, row in enumerate(rows[1:], start=1):
+        if not any(cell.strip() for cell in row):
+            continue
+        cells = [(row[col[k]].strip() if col[k] < len(row) else "") for k in col]
+        cid, sel, start = cells
+        where = f"row {n}"
+        if cid not in known:
+            problems.append(Problem(label, f"{where}, column id", repr(cid),
+                                    f"a candidate id of scenario {scenario.name}"))
+            continue
+        if cid in seen:
+            problems.append(Problem(label, f"{where}, column id", repr(cid),
+                                    f"each id once (also on row {seen[cid]})"))
+            continue
+        seen[cid] = n
+        if sel not in ("0", "1", ""):
+            problems.append(Problem(label, f"{where}, column selected", repr(sel), "0 or 1"))
+            continue
+        if sel != "1":
+            continue
+        cand = known[cid]
+        if start == "" and cand.cost_by_year:
+            spend = [y for y, v in cand.cost_by_year.items() if v]
+            start = str(min(spend)) if spend else ""
+        try:
+            year = int(float(start)) if start != "" else None
+            if year is not None and float(start) != year:
+                raise ValueError
+        except ValueError:
+            year = -1
+        lo = cand.earliest_start if cand.earliest_start is not None else years[0]
+        hi = cand.latest_start if cand.latest_start is not None else years[-1]
+        if year is None or not (lo <= year <= hi):
+            problems.append(Problem(label, f"{where}, column start_year", repr(start),
+                                    f"the year {cid} starts, from {lo} to {hi}"))
+            continue
+        starts[cid] = year
+    if problems:
+        raise InputError(problems)
+    return Portfolio(starts=starts)
+
+
+def selection_rows(scenario: Scenario, portfolio: Portfolio) -> list[dict[str, Any]]:
+    """selection.csv rows (contract columns) for a portfolio."""
+    return [{"id": c.id, "name": c.name, "kind": c.kind, "selected": int(c.id in portfolio),
+             "start_year": portfolio.starts.get(c.id), "cost": float(c.cost)}
+            for c in scenario.candidates]
+
+
+# --------------------------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------------------------
+def write_simulation_outputs(folder, scenario: Scenario, result: SimulationResult) -> None:
+    """coverage.csv, centre_load.csv, community_load.csv, population.csv, replications.csv,
+    centres_used.csv, scenario.json and the simulation's manifest entries."""
+    from .results import scenario_manifest, scenario_record
+
+    folder.write_csv("coverage.csv", COVERAGE_COLUMNS, result.coverage)
+    folder.write_csv("centre_load.csv", CENTRE_LOAD_COLUMNS, result.centre_load)
+    folder.write_csv("community_load.csv", COMMUNITY_LOAD_COLUMNS, result.community_load)
+    folder.write_csv("population.csv", PopulationProjection.COLUMNS, result.projection.rows())
+    folder.write_csv("replications.csv", REPLICATION_COLUMNS, result.replication_rows)
+    folder.write_csv("centres_used.csv", CENTRES_USED_COLUMNS, result.centres_used)
+    folder.write_json("scenario.json", scenario_record(scenario))
+    folder.manifest.update(scenario_manifest(scenario))
+    folder.manifest["simulation"] = {
+        "seed": result.seed, "replications": result.replications, "sampled_days": result.days,
+        "workers": result.workers, "years": list(result.years),
+        "streams": "numpy SeedSequence(seed).spawn(replications); per replication, year and "
+                   "community: spawn_key (replication, year, community key)",
+    }
+    folder.manifest["seed"] = result.seed
+    folder.manifest["replications"] = result.replications
+
+
+def run_simulate(scenario: str | None = None, out: Path | None = None,
+                 replications: int | None = None, seed: int | None = None, workers: int = 1,
+                 portfolio: Path | None = None, days: int | None = None,
+                 scheduler: str | None = None, solver: str = "highs") -> int:
+    """The `simulate` command: load, take or solve the portfolio, simulate, write, summarise."""
+    from .results import ResultsFolder, default_results_dir
+    from .scenario import load_scenario
+
+    sc = load_scenario(scenario)
+    solved = None
+    if portfolio is not None:
+        pf = read_portfolio(portfolio, sc)
+    else:
+        from .solve import solve
+
+        solved = solve(sc, solver=solver)
+        pf = solved.portfolio
+    result = simulate(sc, pf, replications=replications, seed=seed, days=days, workers=workers,
+                      scheduler=scheduler, progress=None)
+    target = Path(out) if out is not None else default_results_dir(sc.name)
+    with ResultsFolder(target, "simulate") as folder:
+        write_simulation_outputs(folder, sc, result)
+        folder.write_csv("selection.csv", SELECTION_COLUMNS, selection_rows(sc, pf))
+        if portfolio is not None:
+            from .results import sha256_file
+
+            folder.manifest["portfolio"] = {"path": Path(portfolio).name,
+                                            "sha256": sha256_file(Path(portfolio))}
+        else:
+            folder.manifest["portfolio"] = {"solved_with": solver}
+    _print_summary(result, target)
+    return 0
+
+
+def _print_summary(result: SimulationResult, target: Path) -> None:
+    out = sys.stdout
+    out.write(f"{result.scenario}: {result.replications} replications × {result.days} open "
+              f"days per year (seed {result.seed}); target {result.target:.0%}\n")
+    out.write("year  facility coverage  service coverage (95% CI)  target met\n")
+    for y in result.years:
+        f = result.coverage_row(y, "facility_coverage")
+        s = result.coverage_row(y, "service_coverage")
+        ci = ("" if math.isnan(s["ci_low"])
+              else f" ({s['ci_low']:.1%}–{s['ci_high']:.1%})")
+        out.write(f"{y}  {f['mean']:>17.1%}  {s['mean']:>7.1%}{ci:<18}  "
+                  f"{'yes' if result.met(y) else 'no'}\n")
+    out.write(f"results: {target}\n")
+
+
+def _source(scenario: Scenario) -> str:
+    return scenario.source.name if scenario.source else f"scenario {scenario.name}"

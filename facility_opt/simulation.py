@@ -1,0 +1,408 @@
+"""The day-care simulation engine (SimPy): one open day of visits to centres with a fixed number
+of places, year by year, replication by replication.
+
+A visitor from a community goes to the nearest open centre within reach; when it is full, to the
+next one within reach (distance order, ties by centre id); when all are full the visit is turned
+away. Places are the only resource, so each centre is a loss system (no queue). Centres close at
+night, so days are independent given the year's parameters; a replication simulates
+`sampled_days` open days of every simulated year.
+
+Speed (see docs/simulation.md): arrivals and stays are drawn with numpy per (replication, year,
+community); the SimPy run has one arrival event per visit and integer place counters per centre,
+freed lazily from each centre's departure times when an arrival finds it full. A centre that
+never fills on a day (checked exactly from its first-choice visitors) and cannot receive anyone
+turned away elsewhere serves exactly its first-choice visitors, so those visits are tallied
+directly; every other centre-day runs through SimPy.
+
+Random streams: replication r of root seed s uses `SeedSequence(s).spawn(R)[r]`; inside it the
+visits of community c in year y come from the child with spawn key (r, y, key(c)), where key(c)
+is derived from the community id. A portfolio change therefore never changes the visits drawn for
+any community (common random numbers).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import numpy as np
+
+NIGHT_GAP_HOURS = 1.0  # idle time between consecutive simulated days on one SimPy clock
+
+# Morning-peak arrival profile: share of the day's arrivals in each quarter of the opening hours
+# (a piecewise-constant intensity: half of the visitors come in the first quarter of the day).
+MORNING_PEAK_QUARTER_SHARES = (0.50, 0.25, 0.15, 0.10)
+
+
+# --------------------------------------------------------------------------------------------
+# Inputs
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DemandModel:
+    """How visits arrive and how long they stay (hours)."""
+
+    opening_hours: float = 8.5
+    arrival_profile: str = "morning-peak"  # or "uniform"
+    stay_distribution: str = "lognormal"  # or "exponential", "fixed"
+    stay_hours_mean: float = 6.0
+    stay_hours_cv: float = 0.5
+    sampled_days: int = 20
+
+    def arrival_hours(self, u: np.ndarray) -> np.ndarray:
+        """Times of day (hours since opening) from uniform draws in [0, 1), by inverse CDF."""
+        if self.arrival_profile == "uniform":
+            return u * self.opening_hours
+        cdf = np.concatenate(([0.0], np.cumsum(MORNING_PEAK_QUARTER_SHARES)))
+        cdf[-1] = 1.0
+        edges = np.linspace(0.0, 1.0, len(MORNING_PEAK_QUARTER_SHARES) + 1)
+        return np.interp(u, cdf, edges) * self.opening_hours
+
+    def stay_hours(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """`n` visit lengths with mean `stay_hours_mean` (hours)."""
+        mean = self.stay_hours_mean
+        if self.stay_distribution == "exponential":
+            return rng.exponential(mean, n)
+        if self.stay_distribution == "lognormal" and self.stay_hours_cv > 0:
+            sigma2 = np.log1p(self.stay_hours_cv ** 2)
+            return rng.lognormal(np.log(mean) - sigma2 / 2.0, np.sqrt(sigma2), n)
+        return np.full(n, float(mean))
+
+
+@dataclass(frozen=True)
+class YearSetup:
+    """Everything that is fixed within one simulated year."""
+
+    year: int
+    requests_per_day: np.ndarray  # expected visit requests per open day, per community
+    centre_ids: tuple[str, ...]
+    places: np.ndarray  # day-care places per centre (int)
+    choices: tuple[tuple[int, ...], ...]  # per community: centres within reach, nearest first
+    overflow_reach: np.ndarray  # [a, b]: a visitor turned away at a may go on to b (a→a too)
+
+    @property
+    def within_reach(self) -> np.ndarray:
+        """Per community: is any centre within reach?"""
+        return np.array([bool(ch) for ch in self.choices], dtype=bool)
+
+    @property
+    def first_choice(self) -> np.ndarray:
+        """Per community: its nearest centre (-1: none within reach)."""
+        return np.array([ch[0] if ch else -1 for ch in self.choices], dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class SimulationInput:
+    """A whole simulation, ready to be split into one task per replication (picklable)."""
+
+    model: DemandModel
+    community_ids: tuple[str, ...]
+    years: tuple[YearSetup, ...]
+    exact_shortcut: bool = True  # tally group-days that never fill without running SimPy
+
+    @property
+    def community_keys(self) -> tuple[int, ...]:
+        return tuple(stream_key(c) for c in self.community_ids)
+
+
+@dataclass
+class YearOutcome:
+    """Totals over the sampled days of one replication and year."""
+
+    community_requests: np.ndarray  # int, per community
+    community_served: np.ndarray
+    centre_requests: np.ndarray  # int, per centre: every visitor who tried it
+    centre_served: np.ndarray
+    centre_place_hours: np.ndarray  # float, place-hours used
+    simpy_visits: int = 0  # visits that went through the SimPy run (rest: tallied directly)
+
+
+@dataclass
+class ReplicationOutcome:
+    replication: int
+    years: list[YearOutcome] = field(default_factory=list)
+
+
+def stream_key(community_id: str) -> int:
+    """A stable 64-bit number for a community id, used in its random streams' spawn keys."""
+    return int.from_bytes(hashlib.sha256(community_id.encode("utf-8")).digest()[:8], "little")
+
+
+def build_year(year: int, requests_per_day: np.ndarray, community_xy: np.ndarray,
+               centre_ids: list[str], centre_xy: np.ndarray, places: list[int],
+               reach_km: float) -> YearSetup:
+    """Reach lists (distance order, ties by centre id) and where overflow can go, for a year."""
+    n_c, n_k = len(community_xy), len(centre_ids)
+    choices: list[tuple[int, ...]] = []
+    if n_k:
+        d = np.hypot(community_xy[:, None, 0] - centre_xy[None, :, 0],
+                     community_xy[:, None, 1] - centre_xy[None, :, 1])
+        for i in range(n_c):
+            near = [k for k in range(n_k) if d[i, k] <= reach_km + 1e-9]
+            near.sort(key=lambda k, i=i: (d[i, k], centre_ids[k]))
+            choices.append(tuple(near))
+    else:
+        choices = [()] * n_c
+    # a visitor turned away at ch[j] tries ch[j+1]: transitive closure of those steps
+    step = [set() for _ in range(n_k)]
+    for ch in choices:
+        for a, b in zip(ch, ch[1:], strict=False):
+            step[a].add(b)
+    reach = np.zeros((n_k, n_k), dtype=bool)
+    for a in range(n_k):
+        seen, todo = {a}, [a]
+        while todo:
+            for b in step[todo.pop()]:
+                if b not in seen:
+                    seen.add(b)
+                    todo.append(b)
+        reach[a, list(seen)] = True
+    return YearSetup(year=year, requests_per_day=np.asarray(requests_per_day, dtype=float),
+                     centre_ids=tuple(centre_ids), places=np.asarray(places, dtype=np.int64),
+                     choices=tuple(choices), overflow_reach=reach)
+
+
+# --------------------------------------------------------------------------------------------
+# The SimPy loss system
+# --------------------------------------------------------------------------------------------
+@dataclass
+class LossOutcome:
+    """Result of one SimPy run: where each visitor was served (-1: turned away everywhere)."""
+
+    served_at: np.ndarray  # centre index per visitor, -1 when turned away
+    centre_requests: np.ndarray  # visitors who tried each centre (first or later choice)
+
+
+def run_loss_system(arrival_times: np.ndarray, durations: np.ndarray, groups: np.ndarray,
+                    choices: tuple[tuple[int, ...], ...] | list[tuple[int, ...]],
+                    places: np.ndarray | list[int], *, release: str = "lazy",
+                    log: list | None = None) -> LossOutcome:
+    """Simulate visitors arriving at `arrival_times` (hours, non-decreasing) who occupy a place
+    for `durations` hours; visitor i tries the centres `choices[groups[i]]` in order and takes
+    the first free place, or is turned away. A departure at the same instant as an arrival
+    happens first (the freed place can be taken).
+
+    Every arrival is a SimPy event (each one schedules the next, so the event queue stays
+    short). Places are integer counters per centre. `release` says how they are freed:
+
+    - "lazy" (default, fast): a centre keeps the departure times of its visitors in a small heap
+      and frees those due only when an arrival finds it full — the same admissions as below;
+    - "events": every departure is its own SimPy event that frees the place when it fires (the
+      textbook model; with `log` it records the full event sequence in time order as
+      (time, "arrive"|"served"|"full"|"turned_away"|"leave", visitor, centre) tuples).
+    """
+    import heapq
+
+    import simpy
+    from simpy.core import NORMAL, URGENT
+    from simpy.events import Event
+
+    if release not in ("lazy", "events"):
+        raise ValueError(f"release {release!r}: expected 'lazy' or 'events'")
+    if log is not None:
+        release = "events"
+    n = len(arrival_times)
+    n_k = len(places)
+    env = simpy.Environment()
+    cap = [int(p) for p in places]
+    occ = [0] * n_k
+    req = [0] * n_k
+    served_at = [-1] * n
+    times = np.asarray(arrival_times, dtype=float).tolist()
+    dur = np.asarray(durations, dtype=float).tolist()
+    grp = np.asarray(groups, dtype=np.int64).tolist()
+    schedule = env.schedule
+
+    class _At(Event):
+        """An already-triggered event at a given delay and priority (like simpy's Timeout)."""
+
+        def __init__(self, delay: float, priority: int, callback, who: int, where: int):
+            self.env = env
+            self.callbacks = [callback]
+            self._value = None
+            self._ok = True
+            self.who = who
+            self.where = where
+            schedule(self, priority, delay)
+
+    due: list[list[float]] = [[] for _ in range(n_k)]  # lazy: departure times per centre
+    push, pop = heapq.heappush, heapq.heappop
+
+    def arrive_lazy(ev: _At) -> None:
+        i = ev.who
+        now = times[i]
+        if i + 1 < n:  # chain the next arrival: keeps the event queue short
+            _At(times[i + 1] - env.now, NORMAL, arrive_lazy, i + 1, -1)
+        for k in choices[grp[i]]:
+            req[k] += 1
+            if occ[k] >= cap[k]:
+                h = due[k]
+                while h and h[0] <= now:
+                    pop(h)
+                    occ[k] -= 1
+                if occ[k] >= cap[k]:
+                    continue
+            occ[k] += 1
+            push(due[k], now + dur[i])
+            served_at[i] = k
+            return
+
+    def leave(ev: _At) -> None:
+        occ[ev.where] -= 1
+        if log is not None:
+            log.append((env.now, "leave", ev.who, ev.where))
+
+    def arrive_events(ev: _At) -> None:
+        i = ev.who
+        if i + 1 < n:
+            _At(times[i + 1] - env.now, NORMAL, arrive_events, i + 1, -1)
+        if log is not None:
+            log.append((env.now, "arrive", i, -1))
+        for k in choices[grp[i]]:
+            req[k] += 1
+            if occ[k] < cap[k]:
+                occ[k] += 1
+                served_at[i] = k
+                _At(dur[i], URGENT, leave, i, k)
+                if log is not None:
+                    log.append((env.now, "served", i, k))
+                return
+            if log is not None:
+                log.append((env.now, "full", i, k))
+        if log is not None:
+            log.append((env.now, "turned_away", i, -1))
+
+    if n:
+        _At(times[0], NORMAL, arrive_lazy if release == "lazy" else arrive_events, 0, -1)
+    env.run()
+    return LossOutcome(served_at=np.asarray(served_at, dtype=np.int64),
+                       centre_requests=np.asarray(req, dtype=np.int64))
+
+
+# --------------------------------------------------------------------------------------------
+# One replication
+# --------------------------------------------------------------------------------------------
+def draw_visits(model: DemandModel, rng: np.random.Generator, requests_per_day: float
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Visits of one community over the sampled days: (day index, hour of day, stay hours).
+
+    Draw order is fixed (daily counts, then arrival times, then stays) so the same stream gives
+    the same visits whatever the centres are."""
+    days = model.sampled_days
+    counts = rng.poisson(max(requests_per_day, 0.0), days)
+    n = int(counts.sum())
+    day = np.repeat(np.arange(days, dtype=np.int64), counts)
+    hour = model.arrival_hours(rng.random(n))
+    stay = model.stay_hours(rng, n)
+    return day, hour, stay
+
+
+def simulate_replication(sim: SimulationInput, seed_seq: np.random.SeedSequence,
+                         replication: int) -> ReplicationOutcome:
+    """All simulated years of one replication (a task for the executor)."""
+    out = ReplicationOutcome(replication=replication)
+    keys = sim.community_keys
+    for ys in sim.years:
+        streams = [np.random.Generator(np.random.PCG64(np.random.SeedSequence(
+            seed_seq.entropy, spawn_key=tuple(seed_seq.spawn_key) + (ys.year, key))))
+            for key in keys]
+        out.years.append(simulate_year(sim.model, ys, streams, sim.exact_shortcut))
+    return out
+
+
+def simulate_year(model: DemandModel, ys: YearSetup, streams: list[np.random.Generator],
+                  exact_shortcut: bool = True) -> YearOutcome:
+    """One replication of one year: draw every community's visits, then serve them."""
+    n_c, n_k = len(streams), len(ys.centre_ids)
+    parts = [draw_visits(model, streams[c], float(ys.requests_per_day[c])) for c in range(n_c)]
+    lengths = np.array([len(p[0]) for p in parts], dtype=np.int64)
+    comm = np.repeat(np.arange(n_c, dtype=np.int64), lengths)
+    if len(comm):
+        day = np.concatenate([p[0] for p in parts])
+        hour = np.concatenate([p[1] for p in parts])
+        stay = np.concatenate([p[2] for p in parts])
+    else:
+        day = np.zeros(0, dtype=np.int64)
+        hour = stay = np.zeros(0)
+    # a stay that would run past closing ends at closing (affects place-hours, not admission)
+    dur = np.minimum(stay, model.opening_hours - hour)
+    served_at = np.full(len(comm), -1, dtype=np.int64)
+    centre_req = np.zeros(n_k, dtype=np.int64)
+    simpy_visits = 0
+    if n_k and len(comm):
+        first = ys.first_choice[comm]
+        covered = first >= 0
+        if exact_shortcut:
+            affected = _centre_days_affected(first, covered, day, hour, dur, model, ys)
+        else:
+            affected = np.ones((n_k, model.sampled_days), dtype=bool)
+        in_sim = covered.copy()
+        in_sim[covered] = affected[first[covered], day[covered]]
+        direct = covered & ~in_sim
+        served_at[direct] = first[direct]
+        centre_req += np.bincount(first[direct], minlength=n_k)
+        idx = np.flatnonzero(in_sim)
+        if len(idx):
+            t = day[idx] * (model.opening_hours + NIGHT_GAP_HOURS) + hour[idx]
+            order = np.argsort(t, kind="stable")
+            idx, t = idx[order], t[order]
+            res = run_loss_system(t, dur[idx], comm[idx], ys.choices, ys.places)
+            served_at[idx] = res.served_at
+            centre_req += res.centre_requests
+            simpy_visits = len(idx)
+    ok = served_at >= 0
+    return YearOutcome(
+        community_requests=np.bincount(comm, minlength=n_c),
+        community_served=np.bincount(comm[ok], minlength=n_c),
+        centre_requests=centre_req,
+        centre_served=np.bincount(served_at[ok], minlength=n_k),
+        centre_place_hours=np.bincount(served_at[ok], weights=dur[ok], minlength=n_k),
+        simpy_visits=simpy_visits,
+    )
+
+
+def _centre_days_affected(first: np.ndarray, covered: np.ndarray, day: np.ndarray,
+                          hour: np.ndarray, dur: np.ndarray, model: DemandModel,
+                          ys: YearSetup) -> np.ndarray:
+    """[centre, day] → True where the centre's day must run through SimPy.
+
+    A centre *fills* on a day when a visitor would find it full counting only first-choice
+    visitors (departures before arrivals at equal times, as in the SimPy run). Overflow starts
+    only at a full centre and goes only where `overflow_reach` allows, so a centre that neither
+    fills nor can receive overflow serves exactly its first-choice visitors, none turned away:
+    those visits are tallied directly, exactly as SimPy would have served them. The centres
+    affected on a day are closed under overflow, so the visits run through SimPy never need a
+    centre outside the set.
+    """
+    n_k, days = len(ys.centre_ids), model.sampled_days
+    idx = np.flatnonzero(covered)
+    if not len(idx):
+        return np.zeros((n_k, days), dtype=bool)
+    k = first[idx]
+    t = day[idx] * (model.opening_hours + NIGHT_GAP_HOURS) + hour[idx]
+    # each centre's arrivals (+1) and departures (-1) net to zero, so a running sum over events
+    # sorted by (centre, time, departures first) is each centre's occupancy
+    n = len(idx)
+    times = np.concatenate((t, t + dur[idx]))
+    centre = np.concatenate((k, k))
+    delta = np.concatenate((np.ones(n, np.int64), -np.ones(n, np.int64)))
+    order = np.lexsort((delta, times, centre))
+    occupancy = np.cumsum(delta[order])
+    full = (delta[order] > 0) & (occupancy > ys.places[centre[order]])
+    fills = np.zeros((n_k, days), dtype=bool)
+    hit = order[full]  # event positions < n are arrivals, i.e. visitor idx[hit]
+    fills[k[hit], day[idx[hit]]] = True
+    if not fills.any():
+        return fills
+    # affected[b, d] = some centre a that fills on day d can send visitors on to b
+    return (ys.overflow_reach.T.astype(np.int32) @ fills.astype(np.int32)) > 0
+
+
+def erlang_b(offered_load: float, places: int) -> float:
+    """Erlang's loss formula B(a, c): the share of visitors turned away by a centre with `places`
+    places under Poisson arrivals with offered load a = arrival rate × mean stay (in places), by
+    the stable recursion B(a, 0) = 1, B(a, k) = a·B(a, k−1) / (k + a·B(a, k−1)). The formula
+    holds for any stay distribution with that mean (insensitivity)."""
+    b = 1.0
+    for k in range(1, int(places) + 1):
+        b = offered_load * b / (k + offered_load * b)
+    return b
