@@ -27,7 +27,7 @@ import sys
 import tempfile
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
@@ -47,6 +47,8 @@ YEAR_FORMAT = "0"
 
 # yuan per unit of money, to check totals "correct to the yuan" in whatever unit the scenario uses
 YUAN_PER_UNIT = {"元": 1, "千元": 1_000, "万元": 10_000, "百万元": 1_000_000, "亿元": 100_000_000}
+UNIT_EN = {"元": "yuan", "千元": "1,000 yuan", "万元": "10,000 yuan", "百万元": "million yuan",
+           "亿元": "100 million yuan"}  # for a PDF printed without a CJK font
 # metrics plan judges the ≥ 90 % target on (issue 5: lower 95 % bound of both)
 JUDGED_METRICS = ("facility_coverage", "service_coverage")
 METRIC_ORDER = ("facility_coverage", "facility_coverage_population", "service_coverage")
@@ -526,14 +528,18 @@ def coverage_met(row: CoverageRow, target: float, criterion: str) -> bool:
 
 
 def coverage_verdict(data: AnnexData) -> bool | None:
-    """Met in every target year on every judged metric present; None when not simulated."""
+    """Met when every judged metric found in coverage.csv meets the target in every target year
+    (a target year the simulation does not cover counts as not met, as in plan); None when
+    nothing was simulated for the target years."""
     if not data.coverage:
         return None
     target, criterion, years = coverage_judgement(data)
-    judged = [c for c in data.coverage if c.year in years and c.metric in JUDGED_METRICS]
-    if not judged:
+    metrics = [m for m in JUDGED_METRICS if any(c.metric == m for c in data.coverage)]
+    rows = {(c.year, c.metric): c for c in data.coverage}
+    if not any((y, m) in rows for y in years for m in metrics):
         return None
-    return all(coverage_met(c, target, criterion) for c in judged)
+    return all((y, m) in rows and coverage_met(rows[(y, m)], target, criterion)
+               for y in years for m in metrics)
 
 
 def _setting_rows(prefix: str, obj: Any, out: list[tuple[str, Any]]) -> None:
@@ -565,7 +571,12 @@ def _setting_value(v: Any, lang: str) -> Any:
 
 
 def build_doc(data: AnnexData, lang: str = "zh", no_cjk_note: bool = False) -> AnnexDoc:
-    """The annex's content in one language: the same tables feed Excel, PDF and Markdown."""
+    """The annex's content in one language: the same tables feed Excel, PDF and Markdown.
+
+    `no_cjk_note`: the document will be printed without a CJK font, so it says so and names the
+    money unit in English (万元 → 10,000 yuan)."""
+    if no_cjk_note:
+        data = replace(data, unit=UNIT_EN.get(data.unit, data.unit))
     t = lambda key, **kw: term(key, lang, **kw)  # noqa: E731
     plots = {p.name: p for p in data.plots}
     spend_plots = [p for n, p in plots.items() if n.startswith("spend")]

@@ -561,6 +561,7 @@ def test_without_a_cjk_font_the_pdf_is_english_with_a_warning(results, monkeypat
         assert any("fonts-wqy-microhei" in w for w in files.warnings)
         text = _pdf_text(files.pdf)
         assert "Projects to fund" in text and "2,394.29" in text
+        assert "Amounts in 10,000 yuan" in text  # the unit too, not "?"
         assert "?" in text and "嘉州" not in text  # Chinese names replaced, never boxes
         assert _wb(files.xlsx).sheetnames[0] == "概要"  # Excel needs no font: still Chinese
         result = CliRunner().invoke(app, ["annex", str(results)])
