@@ -630,3 +630,24 @@ def test_annex_of_a_real_solve_of_leshan_base(tmp_path):
     text = _pdf_text(files.pdf) if fonts.find_cjk_font() else ""
     if text:
         assert f"{exact.quantize(Decimal('0.01')):,}" in text
+
+
+def test_selection_without_year_columns_takes_the_years_from_summary(results):
+    # the contract's core selection.csv has no cost_<year> columns
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO((results / "selection.csv").read_text(encoding="utf-8"))))
+    keep = [i for i, c in enumerate(rows[0]) if not c.startswith("cost_")]
+    (results / "selection.csv").write_text(
+        csv_text([rows[0][i] for i in keep], [[r[i] for i in keep] for r in rows[1:]]),
+        encoding="utf-8")
+    (results / "spend.csv").unlink()
+    wb = _wb(write_annex(results).xlsx)
+    header = [c.value for c in wb["项目清单"][1]]
+    assert header[-1] == "合计（万元）" and not any("2024年" in str(h) for h in header)
+    assert _dec(_find_row(wb["项目清单"], "合计")[-1].value) == TOTAL
+    funding = {r[0].value: r for r in wb["年度资金"].iter_rows(min_row=2)}
+    assert abs(funding[2025][2].value - float(SPEND[2025])) < 1e-9
+    notes = [r[0] for r in _rows(wb["概要"]) if r[0]]
+    assert any(str(n).startswith("selection.csv 无分年度金额列") for n in notes)
