@@ -559,7 +559,7 @@ def _setting_value(v: Any, lang: str) -> Any:
         return term("yes" if v else "no", lang)
     if isinstance(v, (int, float)):
         return Val(v, GENERAL)
-    if v is None:
+    if v is None or (isinstance(v, (Mapping, list, tuple)) and not v):
         return "—"
     if isinstance(v, Mapping):
         sep = "；" if lang == "zh" else "; "
@@ -856,7 +856,7 @@ def _assumptions_table(data: AnnexData, lang: str) -> Table:
                 continue
             _setting_rows(key, data.scenario[key], flat)
         for key, value in flat:
-            meaning = term(f"setting.{key}", lang) if f"setting.{key}" in _setting_keys() else ""
+            meaning = _setting_meaning(key, lang)
             if key == "budget.annual":
                 value = {y: fmt_number(v) for y, v in value.items()} \
                     if isinstance(value, Mapping) else value
@@ -871,10 +871,15 @@ def _assumptions_table(data: AnnexData, lang: str) -> Table:
                  notes=notes)
 
 
-def _setting_keys() -> set[str]:
-    from .terms import TERMS
-
-    return {k for k in TERMS if k.startswith("setting.")}
+def _setting_meaning(key: str, lang: str) -> str:
+    """What a scenario key means, from terms.py; a nested key (daycare.visits_by_type.city)
+    takes its parent's meaning."""
+    parts = key.split(".")
+    for n in range(len(parts), 0, -1):
+        k = "setting." + ".".join(parts[:n])
+        if has_term(k):
+            return term(k, lang)
+    return ""
 
 
 def _provenance_table(data: AnnexData, lang: str) -> Table:

@@ -183,9 +183,9 @@ TERMS: dict[str, tuple[str, str]] = {
     "note.coverage_ci": ("均值与95%置信区间来自 {replications} 次独立模拟重复。",
                          "Means and 95% confidence intervals over {replications} independent "
                          "simulation replications."),
-    "note.assumptions": ("以下为计算所用的情景设定（scenario.json），键名与情景文件一致。",
-                         "The scenario settings the results were computed with (scenario.json); "
-                         "keys as in the scenario file."),
+    "note.assumptions": ("本表列出计算所用的情景设定（scenario.json，键名与情景文件一致）及输入数据文件。",
+                         "This table lists the scenario settings the results were computed with "
+                         "(scenario.json; keys as in the scenario file) and the input data files."),
     "note.no_scenario": ("结果文件夹中没有 scenario.json，假设无法列出。",
                          "The results folder holds no scenario.json: assumptions cannot be listed."),
     "note.provenance": ("SHA-256 可用于核对输入与结果文件未被改动。",
@@ -198,6 +198,26 @@ TERMS: dict[str, tuple[str, str]] = {
 
 # settings whose meaning the assumptions table spells out (scenario key → term)
 SETTING_TERMS: dict[str, tuple[str, str]] = {
+    "name": ("情景名称", "scenario name"),
+    "title": ("标题", "title"),
+    "description": ("情景说明", "description"),
+    "source": ("情景文件", "scenario file"),
+    "budget.annual": ("年度预算", "annual budgets"),
+    "targets.min_count": ("各类项目最少数量", "minimum number of projects by kind"),
+    "objective.weight_households": ("权重：达标户数", "weight of households brought up to "
+                                    "standard"),
+    "objective.weight_elderly": ("权重：新增覆盖的60岁以上居民", "weight of residents aged 60+ "
+                                 "newly within reach"),
+    "objective.tie_break": ("同分时确定性取舍", "deterministic tie-breaking"),
+    "rules.early_completion_types": ("须提前完工的社区类型", "community types that complete "
+                                     "early"),
+    "daycare.visits_by_type": ("分社区类型来访率", "visit rate by community type"),
+    "daycare.stay_hours_cv": ("停留时长变异系数", "coefficient of variation of the stay"),
+    "population.growth_weights": ("人口增长分配权重（按社区类型）", "population growth weights by "
+                                  "community type"),
+    "population.last_year": ("人口预测末年", "last projected year"),
+    "simulation.years": ("模拟年度", "simulated years"),
+    "plan.max_iterations": ("规划最大迭代次数", "most plan rounds"),
     "budget.unit": ("金额单位", "money unit"),
     "budget.carry_over": ("预算可否结转", "unspent budget carries over"),
     "objective.kind": ("优化目标", "objective"),
