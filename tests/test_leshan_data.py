@@ -255,6 +255,18 @@ def test_budgets_do_not_cover_every_candidate(candidates) -> None:
     assert cut == {y: v * 0.75 for y, v in base.items()}
 
 
+def test_plan_targets_are_out_of_reach_of_the_base_budgets_only_by_money(candidates) -> None:
+    """leshan-plan-targets must be infeasible because money is short, not because the data
+    makes 40 + 10 impossible: no alternative pair holds two counted projects, and the 40 + 10
+    fit in time (windows inside the horizon) but cost more than all the budgets."""
+    counted = [r for r in candidates if r["kind"] in ("renovation", "complex")]
+    groups = Counter(r["exclusive_group"] for r in counted if r["exclusive_group"])
+    assert all(n == 1 for n in groups.values())
+    budget = sum(_toml("leshan-plan-targets").get("budget", {}).get("annual", {}).values()) or \
+        sum(_toml("leshan-base")["budget"]["annual"].values())
+    assert sum(float(r["cost"]) for r in counted) > budget
+
+
 def test_scenario_overrides_say_what_their_names_promise() -> None:
     assert _toml("leshan-plan-targets")["targets"]["min_count"] == {"renovation": 40,
                                                                      "complex": 10}
