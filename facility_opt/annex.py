@@ -24,8 +24,8 @@ import math
 import os
 import re
 import sys
-import tempfile
 import unicodedata
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -1067,15 +1067,16 @@ def _md_image(doc: AnnexDoc, fig: Path, md_dir: Path) -> str:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write beside the target and rename into place: a reader never sees half a file."""
+    """Write beside the target and rename into place: a reader never sees half a file.
+    (Opened normally, not with mkstemp, so the file gets the usual permissions.)"""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent)
+    tmp = path.parent / f".{path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     try:
-        with os.fdopen(fd, "wb") as f:
+        with open(tmp, "xb") as f:
             f.write(data)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
