@@ -227,9 +227,12 @@ def infeasible_error(scenario, reasons: list[str], conflict: tuple[list[str], li
         have = float(sum(budgets.values()))
         try:
             lc = least_cost(scenario, solver=solver, requirements=requirements,
-                            force_in=force_in, force_out=force_out, time_limit=60.0)
-            reasons.append(f"meeting every rule and target needs at least "
-                           f"{_money(lc.total, unit)} in total (×{lc.scale:.3f} of each year's "
+                            force_in=force_in, force_out=force_out, time_limit=10.0,
+                            with_plan=False)
+            approx = "" if lc.status == "optimal" else (
+                f" (a plan exists at this amount; none below {_money(lc.lower_total or 0, unit)})")
+            reasons.append(f"meeting every rule and target needs "
+                           f"{_money(lc.total, unit)} in total{approx} (×{lc.scale:.3f} of each year's "
                            f"budget: " + ", ".join(f"{y} {_money(v, unit)}" for y, v in
                                                    sorted(lc.budget_by_year.items()))
                            + f"), {_money(max(0.0, lc.total - have), unit)} more than the "

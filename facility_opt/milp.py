@@ -87,7 +87,7 @@ class MilpModel:
 
     def stats(self) -> dict[str, int]:
         return {"variables": len(self.columns), "binaries": len(self.x),
-                "constraints": len(self.problem.constraints)}
+                "constraints": len(self.problem.constraints())}
 
 
 # -- scheduling -------------------------------------------------------------------------------
@@ -235,7 +235,7 @@ def build_model(
     columns: list[pulp.LpVariable] = []
     for i, opts in enumerate(options):
         for o in opts:
-            v = pulp.LpVariable(f"x_{i}_{o.start}", 0, 1, pulp.LpBinary)
+            v = new_var(prob, f"x_{i}_{o.start}", 0, 1, pulp.LpBinary)
             x[i, o.start] = v
             columns.append(v)
     model = MilpModel(sc, prob, options, x, columns, {}, {}, "least_cost" if least_cost else kind,
@@ -257,7 +257,7 @@ def build_model(
 
     # (2) budgets per year; carry-over makes them cumulative
     if least_cost:
-        model.scale_var = pulp.LpVariable("budget_scale", 0, None)
+        model.scale_var = new_var(prob, "budget_scale", 0, None)
         columns.append(model.scale_var)
     spend_terms: dict[int, list[tuple[pulp.LpVariable, float]]] = {y: [] for y in years}
     for i, opts in enumerate(options):
@@ -422,7 +422,7 @@ def _benefit(model: MilpModel, add) -> pulp.LpAffineExpression:
                          for i in by_comm[k] for o in options[i] if o.completion < t]
                 if not pairs:
                     continue
-                u = pulp.LpVariable(f"households_{k}_{t}", 0, gap)
+                u = new_var(model.problem, f"households_{k}_{t}", 0, gap)
                 model.columns.append(u)
                 add(f"hh_{k}_{t}", [(u, 1.0)] + pairs, pulp.LpConstraintLE, 0, STRUCTURAL,
                     f"households of {m.id} brought up to standard in {t}")
@@ -446,7 +446,7 @@ def _benefit(model: MilpModel, add) -> pulp.LpAffineExpression:
                          if o.completion < t]
                 if not pairs:
                     continue
-                v = pulp.LpVariable(f"covered_{k}_{t}", 0, 1)
+                v = new_var(model.problem, f"covered_{k}_{t}", 0, 1)
                 model.columns.append(v)
                 add(f"cov_{k}_{t}", [(v, 1.0)] + pairs, pulp.LpConstraintLE, 0, STRUCTURAL,
                     f"{m.id} newly within reach of day-care in {t}")
@@ -473,7 +473,8 @@ def to_matrix(model: MilpModel) -> MatrixForm:
     for v, a in prob.objective.items():
         cost[pos[v.name]] += a
     names, rlo, rhi, start, index, value = [], [], [], [0], [], []
-    for name, con in prob.constraints.items():
+    for con in prob.constraints():
+        name = con.name
         for v, a in con.items():
             if a:
                 index.append(pos[v.name])
@@ -592,6 +593,15 @@ def evaluate(model: MilpModel, chosen: dict[int, StartOption]) -> float:
 
 
 # -- helpers ----------------------------------------------------------------------------------
+def new_var(prob: pulp.LpProblem, name: str, low: float | None, up: float | None,
+            cat: str = pulp.LpContinuous) -> pulp.LpVariable:
+    """A variable owned by `prob` (PuLP ≥ 3.3 way; older PuLP: a plain LpVariable)."""
+    if hasattr(prob, "add_variable"):
+        return prob.add_variable(name, low, up, cat=cat)
+    return pulp.LpVariable(name, low, up, cat)
+
+
+# --------------------------------------------------------------------------------
 def _safe(text: str) -> str:
     """A constraint-name-safe version of a label (ASCII letters, digits and _)."""
     out = "".join(ch if (ch.isascii() and ch.isalnum()) else "_" for ch in str(text))

@@ -98,14 +98,18 @@ class SolveResult:
 @dataclass
 class LeastCostResult:
     """The smallest budget, `scale` × each year's budget, that meets every rule and target;
-    `result` is the best plan at that budget."""
+    `result` is the best plan at that budget (None when not asked for). When the search stopped
+    at its time limit, `status` is feasible: a plan exists at `total`, and no plan exists below
+    `lower_total` (`gap` relative)."""
 
     scale: float
     budget_by_year: dict[int, float]
     total: float
-    result: SolveResult
+    result: SolveResult | None
     status: SolveStatus = SolveStatus.OPTIMAL
     base_total: float = 0.0
+    gap: float = 0.0
+    lower_total: float | None = None
 
     @property
     def extra(self) -> float:
@@ -113,12 +117,17 @@ class LeastCostResult:
         return max(0.0, self.total - self.base_total)
 
     def as_dict(self) -> dict[str, Any]:
+        res = self.result
         return {"scale": self.scale, "budget_by_year": {str(y): v for y, v in
                                                        sorted(self.budget_by_year.items())},
                 "total": self.total, "base_total": self.base_total, "extra": self.extra,
-                "status": self.status.value, "objective": self.result.objective,
-                "selected_count": len(self.result.portfolio),
-                "selected": self.result.selected_ids}
+                "status": self.status.value, "gap": self.gap, "lower_total": self.lower_total,
+                "objective": res.objective if res else None,
+                "selected_count": len(res.portfolio) if res else None,
+                "selected": res.selected_ids if res else None}
+
+
+LEAST_COST_SECONDS = 30.0  # default time limit of the least-cost search (a min-max schedule)
 
 
 # -- solving ----------------------------------------------------------------------------------
@@ -243,11 +252,14 @@ def _check_limits(time_limit: float | None, gap: float) -> None:
 def least_cost(scenario: Scenario, *, solver: str = "highs",
                requirements: Sequence[PlacesRequirement] = (), time_limit: float | None = None,
                gap: float = 0.0, force_in: Sequence[str] = (),
-               force_out: Sequence[str] = ()) -> LeastCostResult:
+               force_out: Sequence[str] = (), with_plan: bool = True) -> LeastCostResult:
     """The smallest budget, in the scenario's annual proportions, that meets every rule and
     target (must_fund, min_count, requirements, …): one exact MILP minimising the scale s of
     `s × budget_y`. The budgets are rounded up to the candidates' cost resolution, then the
-    best plan at that budget is solved. Raises `InfeasibleError` when no amount of money helps.
+    best plan at that budget is solved (unless `with_plan` is False). Proving the minimum of
+    this min–max schedule can take long, so without `time_limit` the search stops after
+    `LEAST_COST_SECONDS` and reports its gap. Raises `InfeasibleError` when no amount of money
+    helps.
     """
     from . import diagnose, milp
     from .solvers import SolverOptions, check_solver, open_session
@@ -261,7 +273,8 @@ def least_cost(scenario: Scenario, *, solver: str = "highs",
         raise InfeasibleError(reasons + ["more money cannot fix this"])
     form = milp.to_matrix(model)
     session = open_session(form, solver)
-    out = session.solve(SolverOptions(time_limit=time_limit, gap=gap), label="least cost")
+    limit = time_limit if time_limit is not None else LEAST_COST_SECONDS
+    out = session.solve(SolverOptions(time_limit=limit, gap=gap), label="least cost")
     if out.status == "infeasible":
         groups, singles = diagnose.conflict_groups(model, session, keep=("budget",))
         reasons = ["no plan meets the rules and targets at any budget"]
@@ -276,12 +289,20 @@ def least_cost(scenario: Scenario, *, solver: str = "highs",
     scale = required_scale(scenario, milp.spend_by_year(model, chosen))
     q = milp.cost_resolution(scenario)
     budgets = {y: _ceil_to(scale * scenario.budget.annual.get(y, 0.0), q) for y in scenario.years}
-    result = solve(scenario, solver=solver, requirements=requirements, time_limit=time_limit,
-                   gap=gap, force_in=force_in, force_out=force_out, budget_by_year=budgets,
-                   price_infeasible=False)
+    result = None
+    if with_plan:
+        result = solve(scenario, solver=solver, requirements=requirements,
+                       time_limit=time_limit, gap=gap, force_in=force_in, force_out=force_out,
+                       budget_by_year=budgets, price_infeasible=False)
+    status = SolveStatus(out.status)
+    lower = None
+    if out.best_bound is not None:
+        lower = round(max(0.0, min(out.best_bound, scale)) * scenario.budget.total, 6)
     return LeastCostResult(scale=scale, budget_by_year=budgets, total=float(sum(budgets.values())),
-                           result=result, status=SolveStatus(out.status),
-                           base_total=float(scenario.budget.total))
+                           result=result, status=status,
+                           base_total=float(scenario.budget.total),
+                           gap=0.0 if status == SolveStatus.OPTIMAL else float(out.gap or 0.0),
+                           lower_total=lower)
 
 
 def required_scale(scenario: Scenario, spend: dict[int, float]) -> float:
@@ -478,30 +499,41 @@ def run_solve(scenario: str | None, out: Path | None, solver: str, time_limit: f
 
     t0 = time.perf_counter()
     sc = load_scenario(scenario)
-    result = solve(sc, solver=solver, time_limit=time_limit, gap=gap, verbose=verbose,
-                   force_in=force_in, force_out=force_out)
-    expl = None
-    if explain:
-        expl = _explain(sc, result, solver=solver)
     least = None
-    if least_cost:
+    note = ""
+    try:
+        result = solve(sc, solver=solver, time_limit=time_limit, gap=gap, verbose=verbose,
+                       force_in=force_in, force_out=force_out, price_infeasible=not least_cost)
+    except InfeasibleError as err:
+        if not least_cost or err.status == "no_solution":
+            raise
+        # --least-cost on a scenario whose budgets admit no plan: the answer is the price
         least = _least_cost(sc, solver=solver, time_limit=time_limit, gap=gap,
                             force_in=force_in, force_out=force_out)
+        result = least.result
+        note = ("The scenario's budgets admit no plan (" + err.message + "). Shown: the best "
+                "plan at the least-cost budget.")
+    if least_cost and least is None:
+        least = _least_cost(sc, solver=solver, time_limit=time_limit, gap=gap,
+                            force_in=force_in, force_out=force_out)
+    expl = _explain(sc, result, solver=solver) if explain else None
     target = Path(out) if out is not None else default_results_dir(sc.name)
     with ResultsFolder(target, "solve") as folder:
         write_solve_outputs(folder, sc, result, expl, least)
-    print_summary(sc, result, expl, least, target, time.perf_counter() - t0)
+    print_summary(sc, result, expl, least, target, time.perf_counter() - t0, note)
     return 0
 
 
 def print_summary(scenario: Scenario, result: SolveResult, explanation, least,
-                  target: Path, seconds: float) -> None:
+                  target: Path, seconds: float, note: str = "") -> None:
     """The terminal summary: status, objective, money by year, what was chosen, why."""
     from rich.console import Console
     from rich.table import Table
 
     con = Console(highlight=False)
     u = result.budget_unit
+    if note:
+        con.print(note)
     gap = "proven optimal" if result.status == SolveStatus.OPTIMAL else (
         f"gap {result.gap:.3%}" if result.gap is not None else "gap unknown")
     con.print(f"[bold]{scenario.name}[/bold]: {result.status.value} ({gap}), "
@@ -525,7 +557,9 @@ def print_summary(scenario: Scenario, result: SolveResult, explanation, least,
         for line in explanation.lines(limit=6):
             con.print(f"  • {line}")
     if least is not None:
+        proven = "" if least.status == SolveStatus.OPTIMAL else (
+            f"; search stopped at its time limit, no plan below {least.lower_total or 0:,.2f} {u}")
         con.print(f"Least cost meeting every target: {least.total:,.2f} {u} "
-                  f"(×{least.scale:.3f} of each year's budget; "
-                  f"{least.extra:,.2f} {u} more than budgeted)")
+                  f"(×{least.scale:.4f} of each year's budget; "
+                  f"{least.extra:,.2f} {u} more than budgeted{proven})")
     con.print(f"Results: {target}")

@@ -25,6 +25,7 @@ import re
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -308,15 +309,13 @@ def _cbc_command():
     """PuLP's bundled CBC (PuLP 3.x), else a `cbc` on PATH; else a SolverError."""
     import pulp
 
-    candidates = []
-    with contextlib.suppress(Exception):
-        candidates.append(pulp.PULP_CBC_CMD(msg=False))
-    with contextlib.suppress(Exception):
-        candidates.append(pulp.COIN_CMD(msg=False))
-    for cmd in candidates:
-        with contextlib.suppress(Exception):
-            if cmd.available():
-                return cmd
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # PULP_CBC_CMD goes in PuLP 4
+        for factory in ("COIN_CMD", "PULP_CBC_CMD"):
+            with contextlib.suppress(Exception):
+                cmd = getattr(pulp, factory)(msg=False)
+                if cmd.available():
+                    return cmd
     raise SolverError("CBC is not available in this installation (PuLP 4 no longer bundles it; "
                       "install it with `pip install 'pulp[cbc]'` or put `cbc` on PATH), "
                       "or use --solver highs")
@@ -363,13 +362,15 @@ class CbcSession:
 
         f = self.form
         sense = pulp.LpMaximize if self.maximize else pulp.LpMinimize
+        from .milp import new_var
+
         prob = pulp.LpProblem("facility_opt", sense)
         xs = []
         for j in range(f.num_col):
             lo = None if self.col_lower[j] == -INF else float(self.col_lower[j])
             hi = None if self.col_upper[j] == INF else float(self.col_upper[j])
             cat = pulp.LpInteger if f.integer[j] else pulp.LpContinuous
-            xs.append(pulp.LpVariable(f"c{j}", lo, hi, cat))
+            xs.append(new_var(prob, f"c{j}", lo, hi, cat))
         nz = np.nonzero(self.cost)[0]
         prob.setObjective(pulp.LpAffineExpression([(xs[j], float(self.cost[j])) for j in nz]))
         rows = [(self.row_lower[i], self.row_upper[i], *f.row(i)) for i in range(f.num_row)]
@@ -397,7 +398,10 @@ class CbcSession:
         cmd_type = type(_cbc_command())
         prob, xs = self._problem()
         if warm_start is not None:
-            for x, v in zip(xs, warm_start, strict=True):
+            lo = np.where(np.isfinite(self.col_lower), self.col_lower, -1e30)
+            hi = np.where(np.isfinite(self.col_upper), self.col_upper, 1e30)
+            start = np.clip(np.asarray(warm_start, dtype=float), lo, hi)
+            for x, v in zip(xs, start, strict=True):
                 x.setInitialValue(float(round(v)) if x.cat == pulp.LpInteger else float(v))
         with tempfile.TemporaryDirectory() as tmp:
             log_path = Path(tmp) / "cbc.log"
@@ -407,7 +411,9 @@ class CbcSession:
                 kwargs["timeLimit"] = float(options.time_limit)
             if options.threads:
                 kwargs["threads"] = int(options.threads)
-            cmd = cmd_type(**kwargs)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                cmd = cmd_type(**kwargs)
             t0 = time.perf_counter()
             try:
                 prob.solve(cmd)
