@@ -78,8 +78,8 @@ class SimulationResult:
     community_load: list[dict[str, Any]]
     replication_rows: list[dict[str, Any]]
     centres_used: list[dict[str, Any]]
-    simpy_share: float = 0.0  # share of visits that ran through SimPy (the rest never met a
-    # full centre and were tallied directly)
+    simpy_share: float = 0.0  # share of visits with a centre in reach that ran through SimPy
+    # (the rest could not meet a full centre and were tallied directly)
     _by_key: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -263,16 +263,18 @@ def simulate(scenario: Scenario, portfolio: Portfolio | None = None, *,
 
 
 def _t_interval(values: np.ndarray) -> tuple[float, float, float]:
-    """Mean and 95 % t-interval across replications (NaN bounds with one replication)."""
+    """Mean and 95 % t-interval across replications. Equal values (a quantity that does not
+    depend on the random draws) give a collapsed interval; one replication gives no interval
+    (NaN bounds) unless the value is known to be deterministic."""
     from scipy.stats import t
 
     n = len(values)
+    if np.ptp(values) == 0.0 and n >= 2:
+        return float(values[0]), float(values[0]), float(values[0])
     mean = float(np.mean(values))
     if n < 2:
         return mean, math.nan, math.nan
     sd = float(np.std(values, ddof=1))
-    if sd == 0.0:
-        return mean, mean, mean
     half = float(t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
     return mean, mean - half, mean + half
 
@@ -321,10 +323,12 @@ def _summarise(scenario: Scenario, projection: PopulationProjection, sim: Simula
                 c_util += np.where(ys.places > 0,
                                    yo.centre_place_hours / (ys.places * hours * days), 0.0)
             simpy_visits += yo.simpy_visits
-            total_visits += req
+            total_visits += int(yo.community_requests[within].sum())
         for m in METRICS:
             vals = np.asarray(per_metric[m])
             mean, lo, hi = _t_interval(vals)
+            if m != "service_coverage":  # fixed by the centres in service: no sampling error
+                lo = hi = mean
             coverage.append({"year": ys.year, "metric": m, "mean": mean, "ci_low": lo,
                              "ci_high": hi,
                              "p_target_met": float(np.mean(vals >= target - 1e-12))})
@@ -488,7 +492,13 @@ def run_simulate(scenario: str | None = None, out: Path | None = None,
     target = Path(out) if out is not None else default_results_dir(sc.name)
     with ResultsFolder(target, "simulate") as folder:
         write_simulation_outputs(folder, sc, result)
-        folder.write_csv("selection.csv", SELECTION_COLUMNS, selection_rows(sc, pf))
+        if solved is not None:
+            from .solve import selection_rows as solved_selection_rows
+
+            columns, rows = solved_selection_rows(sc, solved)
+            folder.write_csv("selection.csv", columns, rows)
+        else:
+            folder.write_csv("selection.csv", SELECTION_COLUMNS, selection_rows(sc, pf))
         if portfolio is not None:
             from .results import sha256_file
 

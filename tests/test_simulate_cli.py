@@ -1,0 +1,173 @@
+"""`facility-opt simulate` as a planner runs it: files and columns of the contract, exit codes and
+messages for a bad selection.csv, and byte-identical results for the same seed across
+`--workers 1` and `--workers 2`."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from facility_opt.cli import app
+
+runner = CliRunner()
+
+SCENARIO = """
+name = "mini"
+[horizon]
+base_year = 2021
+years = [2022, 2023]
+[budget]
+annual = { 2022 = 100, 2023 = 100 }
+[data]
+candidates = "candidates.csv"
+communities = "communities.csv"
+centres = "centres.csv"
+[daycare]
+visits_per_elderly_per_day = 0.03
+reach_km = 1.0
+[population]
+urbanisation = { 2021 = 0.55, 2023 = 0.60 }
+[simulation]
+replications = 4
+seed = 99
+sampled_days = 3
+"""
+CANDIDATES = """id,name,kind,cost,community_id,daycare_places
+P1,K2 centre,daycare,60,K2,12
+P2,K0 hall,renovation,40,K0,0
+"""
+COMMUNITIES = """id,name,county,type,households,population,elderly,x_km,y_km
+K0,K0,A,city,1000,3000,600,0,0
+K1,K1,A,city,900,2800,500,0.8,0
+K2,K2,B,town,700,2000,400,5,0
+"""
+CENTRES = """id,community_id,places
+D0,K0,8
+D1,K1,5
+"""
+
+
+@pytest.fixture()
+def mini(tmp_path: Path) -> Path:
+    (tmp_path / "mini.toml").write_text(SCENARIO, encoding="utf-8")
+    (tmp_path / "candidates.csv").write_text(CANDIDATES, encoding="utf-8")
+    (tmp_path / "communities.csv").write_text(COMMUNITIES, encoding="utf-8")
+    (tmp_path / "centres.csv").write_text(CENTRES, encoding="utf-8")
+    (tmp_path / "selection.csv").write_text(
+        "id,name,kind,selected,start_year,cost\nP1,K2 centre,daycare,1,2022,60\n"
+        "P2,K0 hall,renovation,0,,40\n", encoding="utf-8")
+    return tmp_path
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def run(mini: Path, *extra: str):
+    return runner.invoke(app, ["simulate", str(mini / "mini.toml"), *extra])
+
+
+def test_simulate_writes_the_contract_files(mini: Path):
+    out = mini / "out"
+    res = run(mini, "-o", str(out), "--portfolio", str(mini / "selection.csv"))
+    assert res.exit_code == 0, res.output
+    for name in ("coverage.csv", "centre_load.csv", "population.csv", "replications.csv",
+                 "community_load.csv", "centres_used.csv", "selection.csv", "scenario.json",
+                 "manifest.json"):
+        assert (out / name).is_file(), name
+    cov = read_rows(out / "coverage.csv")
+    assert list(cov[0])[:6] == ["year", "metric", "mean", "ci_low", "ci_high", "p_target_met"]
+    assert {(r["year"], r["metric"]) for r in cov} == {
+        (y, m) for y in ("2021", "2022", "2023")
+        for m in ("facility_coverage", "facility_coverage_population", "service_coverage")}
+    fc = {r["year"]: float(r["mean"]) for r in cov if r["metric"] == "facility_coverage"}
+    # K2 is 4.2 km from D1: uncovered until P1 (started 2022) serves from 2023
+    assert fc == {"2021": pytest.approx(2 / 3), "2022": pytest.approx(2 / 3), "2023": 1.0}
+    load = read_rows(out / "centre_load.csv")
+    assert list(load[0])[:6] == ["centre_id", "year", "requests", "served", "turned_away",
+                                 "utilisation"]
+    assert {r["centre_id"] for r in load} == {"D0", "D1", "P1"}
+    for r in load:
+        assert float(r["requests"]) == pytest.approx(float(r["served"])
+                                                     + float(r["turned_away"]), abs=1e-8)
+    pop = read_rows(out / "population.csv")
+    assert len(pop) == 3 * 3 and list(pop[0]) == ["community_id", "year", "population",
+                                                   "elderly", "households", "type", "county"]
+    assert len(read_rows(out / "replications.csv")) == 4 * 3
+    import json
+
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["seed"] == 99 and manifest["replications"] == 4
+    assert manifest["simulation"]["sampled_days"] == 3
+    assert "2023" in res.output
+
+
+def test_same_seed_gives_byte_identical_files_across_workers(mini: Path):
+    a, b = mini / "a", mini / "b"
+    sel = str(mini / "selection.csv")
+    assert run(mini, "-o", str(a), "--portfolio", sel, "--workers", "1").exit_code == 0
+    assert run(mini, "-o", str(b), "--portfolio", sel, "--workers", "2").exit_code == 0
+    names = sorted(p.name for p in a.iterdir() if p.name != "manifest.json")
+    assert names == sorted(p.name for p in b.iterdir() if p.name != "manifest.json")
+    for name in names:
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+    c = mini / "c"
+    assert run(mini, "-o", str(c), "--portfolio", sel, "--seed", "100").exit_code == 0
+    assert (c / "replications.csv").read_bytes() != (a / "replications.csv").read_bytes()
+
+
+def test_replications_and_days_options_override_the_scenario(mini: Path):
+    out = mini / "o"
+    res = run(mini, "-o", str(out), "--portfolio", str(mini / "selection.csv"),
+              "--replications", "2", "--days", "1")
+    assert res.exit_code == 0, res.output
+    assert {r["replication"] for r in read_rows(out / "replications.csv")} == {"0", "1"}
+
+
+@pytest.mark.parametrize("selection,where,found", [
+    ("id,selected,start_year\nP9,1,2022\n", "row 1, column id", "'P9'"),
+    ("id,selected,start_year\nP1,1,2031\n", "row 1, column start_year", "'2031'"),
+    ("id,selected,start_year\nP1,1,\n", "row 1, column start_year", "''"),
+    ("id,selected,start_year\nP1,yes,2022\n", "row 1, column selected", "'yes'"),
+    ("id,selected,start_year\nP2,0,\nP1,1,2022\nP1,1,2022\n", "row 3, column id", "'P1'"),
+    ("id,chosen\nP1,1\n", "header", "id,chosen"),
+])
+def test_bad_selection_is_exit_2_naming_file_row_and_value(mini: Path, selection, where, found):
+    (mini / "bad.csv").write_text(selection, encoding="utf-8")
+    res = run(mini, "-o", str(mini / "x"), "--portfolio", str(mini / "bad.csv"))
+    assert res.exit_code == 2
+    text = res.output
+    assert "bad.csv" in text and where in text and found in text, text
+    assert "Traceback" not in text
+    assert not (mini / "x").exists()
+
+
+def test_missing_selection_file_is_exit_2(mini: Path):
+    res = run(mini, "-o", str(mini / "x"), "--portfolio", str(mini / "nope.csv"))
+    assert res.exit_code == 2 and "nope.csv" in res.output
+
+
+def test_without_a_portfolio_simulate_solves_first(mini: Path):
+    pytest.importorskip("facility_opt.solve")
+    out = mini / "solved"
+    res = run(mini, "-o", str(out))
+    assert res.exit_code == 0, res.output
+    sel = read_rows(out / "selection.csv")
+    assert {r["id"] for r in sel} == {"P1", "P2"}
+    assert list(sel[0])[:6] == ["id", "name", "kind", "selected", "start_year", "cost"]
+
+
+def test_bundled_leshan_base_runs_quickly_with_few_days(tmp_path: Path):
+    out = tmp_path / "leshan"
+    (tmp_path / "empty.csv").write_text("id,selected,start_year\n", encoding="utf-8")
+    res = runner.invoke(app, ["simulate", "leshan-base", "-o", str(out), "--replications", "2",
+                              "--days", "1", "--portfolio", str(tmp_path / "empty.csv")])
+    assert res.exit_code == 0, res.output
+    cov = read_rows(out / "coverage.csv")
+    fc = [float(r["mean"]) for r in cov if r["metric"] == "facility_coverage"]
+    assert all(0.5 < v < 0.9 for v in fc)  # below the 90 % target without new centres
+    assert (out / "population.csv").is_file()
