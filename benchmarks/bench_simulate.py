@@ -1,0 +1,238 @@
+"""Benchmark of `facility-opt simulate`.
+
+Run from the repository root:  python benchmarks/bench_simulate.py  [--quick] [--skip-leshan]
+
+1. Visits simulated per second on one loss system (one centre, c places, Poisson arrivals,
+   exponential stays), the same pre-drawn visits for every SimPy variant:
+   - this engine (`run_loss_system`, lazy release, and with one SimPy event per departure),
+   - a bare SimPy loop (a source process, one process per visitor, a `simpy.Resource`),
+   - Ciw on the same system (queue capacity 0, the same inter-arrival and stay sequences),
+   and the whole `simulate()` path (drawing included) on a one-centre scenario.
+2. `facility-opt simulate leshan-base --replications 30 --workers 2` end to end (it solves the
+   portfolio first), plus the simulation alone through the API.
+3. How time grows with centres × sampled days (synthetic grid of communities and centres).
+
+Figures are written to benchmarks/README.md by hand, with the date and machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from facility_opt.model_types import (  # noqa: E402
+    Budget,
+    Centre,
+    Community,
+    Daycare,
+    Scenario,
+    Simulation,
+)
+from facility_opt.simulate import simulate  # noqa: E402
+from facility_opt.simulation import erlang_b, run_loss_system  # noqa: E402
+
+PLACES = 10
+LOAD = 8.0  # offered load, places (arrival rate 8 per hour × mean stay 1 hour)
+
+
+def draw_loss_system(n: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    gaps = rng.exponential(1.0 / LOAD, n)
+    return np.cumsum(gaps), rng.exponential(1.0, n)
+
+
+def bare_simpy(times: np.ndarray, stays: np.ndarray, places: int) -> int:
+    """The textbook SimPy model: a source process and one process per visitor."""
+    import simpy
+
+    env = simpy.Environment()
+    centre = simpy.Resource(env, capacity=places)
+    served = 0
+
+    def visitor(stay: float):
+        nonlocal served
+        if centre.count < places:  # a loss system: nobody queues
+            with centre.request() as req:
+                yield req
+                served += 1
+                yield env.timeout(stay)
+
+    def source():
+        previous = 0.0
+        for t, s in zip(times.tolist(), stays.tolist(), strict=True):
+            yield env.timeout(t - previous)
+            previous = t
+            env.process(visitor(s))
+
+    env.process(source())
+    env.run()
+    return served
+
+
+def ciw_loss_system(times: np.ndarray, stays: np.ndarray, places: int) -> tuple[int, int]:
+    """The same system in Ciw: queue capacity 0, the same gap and stay sequences."""
+    import ciw
+
+    gaps = np.diff(np.concatenate(([0.0], times))).tolist()
+    network = ciw.create_network(
+        arrival_distributions=[ciw.dists.Sequential(gaps)],
+        service_distributions=[ciw.dists.Sequential(stays.tolist())],
+        number_of_servers=[places],
+        queue_capacities=[0],
+    )
+    sim = ciw.Simulation(network)
+    sim.simulate_until_max_time(float(times[-1]) + 1e-9)
+    records = sim.get_all_records()
+    served = sum(1 for r in records if r.record_type == "service")
+    rejected = sum(1 for r in records if r.record_type == "rejection")
+    in_service = len(sim.nodes[1].all_individuals)  # admitted, still there at the end
+    return served + in_service, served + in_service + rejected
+
+
+def rate(n: int, seconds: float) -> str:
+    return f"{n / seconds:>10,.0f} visits/s"
+
+
+def bench_engines(n: int, n_ciw: int) -> dict[str, float]:
+    times, stays = draw_loss_system(n)
+    expected = 1.0 - erlang_b(LOAD, PLACES)
+    print(f"\n1. One centre, {PLACES} places, offered load {LOAD} (served share by Erlang B: "
+          f"{expected:.4f}); {n:,} visits")
+    out: dict[str, float] = {}
+
+    t0 = time.perf_counter()
+    res = run_loss_system(times, stays, np.zeros(n, dtype=np.int64), [(0,)], [PLACES])
+    out["engine"] = n / (time.perf_counter() - t0)
+    share = float((res.served_at >= 0).mean())
+    print(f"   this engine (lazy release)      {out['engine']:>10,.0f} visits/s   served "
+          f"{share:.4f}")
+
+    t0 = time.perf_counter()
+    res = run_loss_system(times, stays, np.zeros(n, dtype=np.int64), [(0,)], [PLACES],
+                          release="events")
+    out["engine_events"] = n / (time.perf_counter() - t0)
+    print(f"   this engine (departure events)  {out['engine_events']:>10,.0f} visits/s   served "
+          f"{float((res.served_at >= 0).mean()):.4f}")
+
+    t0 = time.perf_counter()
+    served = bare_simpy(times, stays, PLACES)
+    out["bare_simpy"] = n / (time.perf_counter() - t0)
+    print(f"   bare SimPy loop                 {out['bare_simpy']:>10,.0f} visits/s   served "
+          f"{served / n:.4f}")
+
+    try:
+        t0 = time.perf_counter()
+        served_c, total_c = ciw_loss_system(times[:n_ciw], stays[:n_ciw], PLACES)
+        out["ciw"] = total_c / (time.perf_counter() - t0)
+        print(f"   Ciw ({n_ciw:,} visits)             {out['ciw']:>10,.0f} visits/s   served "
+              f"{served_c / total_c:.4f}")
+    except ImportError:
+        print("   Ciw not installed (pip install ciw)")
+
+    hours = n / LOAD
+    sc = Scenario(
+        name="one-centre", years=(2020,), base_year=2020, budget=Budget(annual={2020: 0.0}),
+        candidates=(),
+        communities=(Community("A", "A", "X", "city", 1, 1, LOAD * hours, 0.0, 0.0),),
+        centres=(Centre("C", "A", PLACES, 0.0, 0.0),),
+        daycare=Daycare(visits_per_elderly_per_day=1.0, opening_hours=hours,
+                        arrival_profile="uniform", stay_hours_mean=1.0,
+                        stay_distribution="exponential"),
+        simulation=Simulation(replications=1, seed=1, sampled_days=1),
+    )
+    simulate(sc, days=1, replications=1)  # warm up: first imports of simpy and scipy
+    t0 = time.perf_counter()
+    r = simulate(sc)
+    out["simulate"] = n / (time.perf_counter() - t0)
+    print(f"   simulate() incl. drawing        {out['simulate']:>10,.0f} visits/s   served "
+          f"{r.coverage_row(2020, 'service_coverage')['mean']:.4f}")
+    print(f"   ratios: engine / bare SimPy = {out['engine'] / out['bare_simpy']:.2f}×"
+          + (f", engine / Ciw = {out['engine'] / out['ciw']:.1f}×" if "ciw" in out else ""))
+    return out
+
+
+def bench_leshan(replications: int, workers: int) -> None:
+    print(f"\n2. leshan-base, {replications} replications, --workers {workers}")
+    exe = Path(sys.executable).with_name("facility-opt")
+    cmd = [str(exe) if exe.exists() else "facility-opt", "simulate", "leshan-base",
+           "--replications", str(replications), "--workers", str(workers)]
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd + ["-o", str(Path(tmp) / "out")], capture_output=True,
+                              text=True, cwd=tmp)
+        wall = time.perf_counter() - t0
+    status = "ok" if proc.returncode == 0 else f"exit {proc.returncode}: {proc.stderr[-300:]}"
+    print(f"   {' '.join(cmd[1:])}: {wall:.1f} s wall (solve + simulate + files), {status}")
+
+    from facility_opt.scenario import load_scenario
+    from facility_opt.solve import solve
+
+    sc = load_scenario("leshan-base")
+    portfolio = solve(sc).portfolio
+    t0, c0 = time.perf_counter(), time.process_time()
+    r = simulate(sc, portfolio, replications=replications, workers=workers)
+    wall = time.perf_counter() - t0
+    visits = sum(row["requests"] for row in r.replication_rows) * r.days
+    print(f"   simulate() alone: {wall:.1f} s wall, {visits:,.0f} visits "
+          f"({visits / wall:,.0f} visits/s), {r.simpy_share:.0%} of the visits in reach ran "
+          f"through SimPy (main-process CPU {time.process_time() - c0:.1f} s)")
+
+
+def bench_scaling(centre_counts: list[int], day_counts: list[int]) -> None:
+    print("\n3. Time (s) for one replication of one year: centres × sampled days "
+          "(one community per centre, 60 visits a day each, 40 places)")
+    print("   centres " + "".join(f"{d:>10} days" for d in day_counts))
+    for n in centre_counts:
+        side = int(np.ceil(np.sqrt(n)))
+        comms, centres = [], []
+        for i in range(n):
+            x, y = 0.9 * (i % side), 0.9 * (i // side)  # neighbours within reach: overflow
+            comms.append(Community(f"K{i}", f"K{i}", "X", "city", 1, 4000, 4000, x, y))
+            centres.append(Centre(f"D{i}", f"K{i}", 40, x, y))
+        cells = []
+        for d in day_counts:
+            sc = Scenario(name="grid", years=(2020,), base_year=2020,
+                          budget=Budget(annual={2020: 0.0}), candidates=(),
+                          communities=tuple(comms), centres=tuple(centres),
+                          daycare=Daycare(visits_per_elderly_per_day=0.015, reach_km=1.0),
+                          simulation=Simulation(replications=1, seed=1, sampled_days=d))
+            t0 = time.perf_counter()
+            simulate(sc)
+            cells.append(time.perf_counter() - t0)
+        print(f"   {n:>7} " + "".join(f"{c:>15.2f}" for c in cells))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="smaller sizes (a smoke run)")
+    ap.add_argument("--skip-leshan", action="store_true")
+    args = ap.parse_args()
+    print(f"facility-opt simulate benchmark — {time.strftime('%Y-%m-%d %H:%M')} — "
+          f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python "
+          f"{platform.python_version()}, load average "
+          + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
+    if args.quick:
+        bench_engines(20_000, 5_000)
+        if not args.skip_leshan:
+            bench_leshan(4, 2)
+        bench_scaling([16, 64], [5, 20])
+    else:
+        bench_engines(300_000, 50_000)
+        if not args.skip_leshan:
+            bench_leshan(30, 2)
+        bench_scaling([25, 100, 400], [5, 20, 80])
+
+
+if __name__ == "__main__":
+    main()
