@@ -97,7 +97,7 @@ class SimulationInput:
     model: DemandModel
     community_ids: tuple[str, ...]
     years: tuple[YearSetup, ...]
-    exact_shortcut: bool = True  # tally group-days that never fill without running SimPy
+    exact_shortcut: bool = True  # tally centre-days that cannot fill without SimPy
 
     @property
     def community_keys(self) -> tuple[int, ...]:
