@@ -651,3 +651,16 @@ def test_selection_without_year_columns_takes_the_years_from_summary(results):
     assert abs(funding[2025][2].value - float(SPEND[2025])) < 1e-9
     notes = [r[0] for r in _rows(wb["概要"]) if r[0]]
     assert any(str(n).startswith("selection.csv 无分年度金额列") for n in notes)
+
+
+def test_a_plan_not_proven_optimal_says_so_with_its_gap(results):
+    summary = json.loads((results / "summary.json").read_text(encoding="utf-8"))
+    summary.update(status="feasible", gap=0.0123, best_bound=251.81)
+    (results / "summary.json").write_text(json_text(summary), encoding="utf-8")
+    files = write_annex(results, lang="en")
+    ws = _wb(files.xlsx)["Summary"]
+    assert _find_row(ws, "Optimisation status")[1].value.startswith("feasible (not proven")
+    gap = _find_row(ws, "Optimality gap")[1]
+    assert gap.value == 0.0123 and gap.number_format == "0.00%"
+    md = files.md.read_text(encoding="utf-8")
+    assert "Note: the plan is not proven optimal (gap 1.23%)." in md
