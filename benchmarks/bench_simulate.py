@@ -167,13 +167,19 @@ def bench_leshan(replications: int, workers: int) -> None:
     exe = Path(sys.executable).with_name("facility-opt")
     cmd = [str(exe) if exe.exists() else "facility-opt", "simulate", "leshan-base",
            "--replications", str(replications), "--workers", str(workers)]
+    import resource
+
     with tempfile.TemporaryDirectory() as tmp:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         proc = subprocess.run(cmd + ["-o", str(Path(tmp) / "out")], capture_output=True,
                               text=True, cwd=tmp)
         wall = time.perf_counter() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     status = "ok" if proc.returncode == 0 else f"exit {proc.returncode}: {proc.stderr[-300:]}"
-    print(f"   {' '.join(cmd[1:])}: {wall:.1f} s wall (solve + simulate + files), {status}")
+    print(f"   {' '.join(cmd[1:])}: {wall:.1f} s wall (solve + simulate + files), "
+          f"{cpu:.1f} s CPU in all its processes, {status}")
 
     from facility_opt.scenario import load_scenario
     from facility_opt.solve import solve

@@ -136,10 +136,11 @@ def build_year(year: int, requests_per_day: np.ndarray, community_xy: np.ndarray
     if n_k:
         d = np.hypot(community_xy[:, None, 0] - centre_xy[None, :, 0],
                      community_xy[:, None, 1] - centre_xy[None, :, 1])
+        id_rank = np.argsort(np.argsort(np.asarray(centre_ids, dtype=object)))
         for i in range(n_c):
-            near = [k for k in range(n_k) if d[i, k] <= reach_km + 1e-9]
-            near.sort(key=lambda k, i=i: (d[i, k], centre_ids[k]))
-            choices.append(tuple(near))
+            near = np.flatnonzero(d[i] <= reach_km + 1e-9)
+            near = near[np.lexsort((id_rank[near], d[i, near]))]  # distance, then centre id
+            choices.append(tuple(int(k) for k in near))
     else:
         choices = [()] * n_c
     # a visitor turned away at ch[j] tries ch[j+1]: transitive closure of those steps
@@ -213,33 +214,35 @@ def run_loss_system(arrival_times: np.ndarray, durations: np.ndarray, groups: np
     schedule = env.schedule
 
     class _At(Event):
-        """An already-triggered event at a given delay and priority (like simpy's Timeout)."""
+        """An already-triggered event at a given delay and priority (like simpy's Timeout,
+        with only what `Environment.step` reads: callbacks and _ok)."""
 
-        def __init__(self, delay: float, priority: int, callback, who: int, where: int):
-            self.env = env
+        _ok = True
+        _value = None
+
+        def __init__(self, delay: float, priority: int, callback, who: int, where: int = -1):
             self.callbacks = [callback]
-            self._value = None
-            self._ok = True
             self.who = who
             self.where = where
             schedule(self, priority, delay)
 
     due: list[list[float]] = [[] for _ in range(n_k)]  # lazy: departure times per centre
     push, pop = heapq.heappush, heapq.heappop
+    visitor_choices = [choices[g] for g in grp]
 
     def arrive_lazy(ev: _At) -> None:
         i = ev.who
         now = times[i]
         if i + 1 < n:  # chain the next arrival: keeps the event queue short
-            _At(times[i + 1] - env.now, NORMAL, arrive_lazy, i + 1, -1)
-        for k in choices[grp[i]]:
-            req[k] += 1
+            _At(times[i + 1] - env.now, NORMAL, arrive_lazy, i + 1)
+        for k in visitor_choices[i]:
             if occ[k] >= cap[k]:
                 h = due[k]
                 while h and h[0] <= now:
                     pop(h)
                     occ[k] -= 1
                 if occ[k] >= cap[k]:
+                    req[k] += 1
                     continue
             occ[k] += 1
             push(due[k], now + dur[i])
@@ -254,7 +257,7 @@ def run_loss_system(arrival_times: np.ndarray, durations: np.ndarray, groups: np
     def arrive_events(ev: _At) -> None:
         i = ev.who
         if i + 1 < n:
-            _At(times[i + 1] - env.now, NORMAL, arrive_events, i + 1, -1)
+            _At(times[i + 1] - env.now, NORMAL, arrive_events, i + 1)
         if log is not None:
             log.append((env.now, "arrive", i, -1))
         for k in choices[grp[i]]:
@@ -272,10 +275,13 @@ def run_loss_system(arrival_times: np.ndarray, durations: np.ndarray, groups: np
             log.append((env.now, "turned_away", i, -1))
 
     if n:
-        _At(times[0], NORMAL, arrive_lazy if release == "lazy" else arrive_events, 0, -1)
+        _At(times[0], NORMAL, arrive_lazy if release == "lazy" else arrive_events, 0)
     env.run()
-    return LossOutcome(served_at=np.asarray(served_at, dtype=np.int64),
-                       centre_requests=np.asarray(req, dtype=np.int64))
+    out = np.asarray(served_at, dtype=np.int64)
+    tried = np.asarray(req, dtype=np.int64)
+    if release == "lazy":  # req counted the tries that found a centre full; add the served
+        tried += np.bincount(out[out >= 0], minlength=n_k)
+    return LossOutcome(served_at=out, centre_requests=tried)
 
 
 # --------------------------------------------------------------------------------------------
@@ -375,6 +381,9 @@ def _centre_days_affected(first: np.ndarray, covered: np.ndarray, day: np.ndarra
     """
     n_k, days = len(ys.centre_ids), model.sampled_days
     idx = np.flatnonzero(covered)
+    if len(idx):  # a centre with no more first-choice visitors in a day than places cannot fill
+        per_day = np.bincount(first[idx] * days + day[idx], minlength=n_k * days)
+        idx = idx[per_day[first[idx] * days + day[idx]] > ys.places[first[idx]]]
     if not len(idx):
         return np.zeros((n_k, days), dtype=bool)
     k = first[idx]
