@@ -173,12 +173,12 @@ def centres_in_service(scenario: Scenario, portfolio: Portfolio, year: int
         cand = scenario.candidate(cid)
         pos = candidate_position(scenario, cand)
         if pos is None:
-            raise InputError.one("candidates", f"row {cand.row}, column community_id",
+            raise InputError.one(_table(scenario, "candidates"), f"row {cand.row}, column community_id",
                                  cand.community_id or "",
                                  f"the community of {cid} (it adds {places} day-care places, "
                                  "which need a position to be reached)")
         if cid in existing:
-            raise InputError.one("candidates", f"row {cand.row}, column id", cid,
+            raise InputError.one(_table(scenario, "candidates"), f"row {cand.row}, column id", cid,
                                  "a project id not also used as a centre id in centres.csv")
         rows.append({"centre_id": cid, "source": "portfolio", "community_id": cand.community_id,
                      "x_km": pos[0], "y_km": pos[1], "places": int(places),
@@ -523,6 +523,12 @@ def _print_summary(result: SimulationResult, target: Path) -> None:
         out.write(f"{y}  {f['mean']:>17.1%}  {s['mean']:>7.1%}{ci:<18}  "
                   f"{'yes' if result.met(y) else 'no'}\n")
     out.write(f"results: {target}\n")
+
+
+def _table(scenario: Scenario, role: str) -> str:
+    """The file name of a scenario table, for messages."""
+    path = scenario.input_files.get(role)
+    return Path(path).name if path else f"{role} table"
 
 
 def _source(scenario: Scenario) -> str:

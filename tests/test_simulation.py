@@ -237,3 +237,24 @@ def test_stays_past_closing_end_at_closing():
     row = [x for x in r.centre_load if x["year"] == 2022][0]
     assert row["turned_away"] == 0.0 and row["served"] == pytest.approx(1.0, abs=0.05)
     assert row["utilisation"] == pytest.approx(row["served"] * (33 / 8.5) / (10 * 8.5), rel=0.02)
+
+
+def test_a_funded_centre_without_a_community_is_an_input_error():
+    from facility_opt.errors import InputError
+
+    cand = Candidate("P5", "somewhere", "daycare", cost=10, daycare_places=10, row=7)
+    sc = town(tight_centres(), [cand])
+    with pytest.raises(InputError, match=r"row 7, column community_id"):
+        simulate(sc, Portfolio(starts={"P5": 2022}))
+
+
+def test_bad_demand_settings_are_input_errors_naming_the_key():
+    from facility_opt.errors import InputError
+
+    sc = town(tight_centres())
+    bad = Scenario(**{**sc.__dict__, "daycare": Daycare(stay_distribution="gamma",
+                                                        opening_hours=0.0)})
+    with pytest.raises(InputError) as err:
+        simulate(bad)
+    text = str(err.value)
+    assert "daycare.stay_distribution = 'gamma'" in text and "daycare.opening_hours" in text
