@@ -227,7 +227,7 @@ def infeasible_error(scenario, reasons: list[str], conflict: tuple[list[str], li
         have = float(sum(budgets.values()))
         try:
             lc = least_cost(scenario, solver=solver, requirements=requirements,
-                            force_in=force_in, force_out=force_out, time_limit=10.0,
+                            force_in=force_in, force_out=force_out, time_limit=5.0,
                             with_plan=False)
             approx = "" if lc.status == "optimal" else (
                 f" (a plan exists at this amount; none below {_money(lc.lower_total or 0, unit)})")

@@ -242,7 +242,7 @@ def build_model(
                       budgets, benefit_years(sc) if kind == "benefit" else ())
 
     def add(name: str, pairs, sense: int, rhs: float, group: str, label: str) -> None:
-        expr = pulp.LpAffineExpression(pairs)
+        expr = pulp.LpAffineExpression(_summed(pairs))
         model.add_constraint(pulp.LpConstraint(expr, sense, rhs=rhs), name, group, label)
 
     def sel(i: int) -> list[tuple[pulp.LpVariable, float]]:
@@ -502,24 +502,23 @@ def tie_break_cost(model: MilpModel) -> np.ndarray:
     max_opts = max([len(o) for o in model.options] + [1])
     units = [[round(o.total / q) for o in opts] for opts in model.options]
     top = sum(max(u, default=0) for u in units) + 1
-    m_start = n_cand * max_opts + 1  # weight of one candidate position
-    m_cost = (n_cand * (n_cand + 1) // 2 + 1) * m_start  # weight of one cost unit
+    tri = n_cand * (n_cand + 1) // 2
+    # start level: a later start of an earlier candidate weighs more (r × (n − i)), so swapped
+    # schedules of equal projects do not tie
+    m_pos = (max_opts - 1) * tri + 1  # weight of one candidate position
+    m_cost = tri * m_pos + 1  # weight of one cost unit
+    use_start = use_pos = True
     if top * m_cost > 2**50:  # too big for exact arithmetic: drop the start-year level
-        m_start, m_cost = 1, n_cand * (n_cand + 1) // 2 + 1
-        use_start = False
-    else:
-        use_start = True
+        use_start, m_pos, m_cost = False, 1, tri + 1
     if top * m_cost > 2**50:  # still too big: cost only
-        m_start, m_cost, use_pos = 0, 1, False
-    else:
-        use_pos = True
+        use_pos, m_cost = False, 1
     w = np.zeros(len(model.columns))
     col = {v.name: j for j, v in enumerate(model.columns)}
     for i, opts in enumerate(model.options):
         for r, o in enumerate(opts):
             w[col[model.x[i, o.start].name]] = (units[i][r] * m_cost
-                                                + (i + 1) * m_start * use_pos
-                                                + r * use_start)
+                                                + (i + 1) * m_pos * use_pos
+                                                + r * (n_cand - i) * use_start)
     return w
 
 
@@ -590,6 +589,18 @@ def evaluate(model: MilpModel, chosen: dict[int, StartOption]) -> float:
                 if t not in pre[k] and comms[k].elderly > 0:
                     total += ob.weight_elderly * comms[k].elderly
     return float(total)
+
+
+def _summed(pairs) -> list[tuple[pulp.LpVariable, float]]:
+    """(variable, coefficient) pairs with repeated variables added up (PuLP would keep only the
+    last one: a project spending in two years appears twice in a cumulative budget)."""
+    acc: dict[str, list] = {}
+    for v, a in pairs:
+        if v.name in acc:
+            acc[v.name][1] += a
+        else:
+            acc[v.name] = [v, a]
+    return [(v, a) for v, a in acc.values()]
 
 
 # -- helpers ----------------------------------------------------------------------------------

@@ -1,0 +1,115 @@
+"""`facility-opt solve` as a planner runs it: exit codes, files, columns, a silent solver."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CONTRACT_SELECTION = ["id", "name", "kind", "selected", "start_year", "cost"]
+CONTRACT_SUMMARY = {"status", "objective", "gap", "total_cost", "spend_by_year",
+                    "budget_by_year", "solver", "scenario"}
+
+
+def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-c", "from facility_opt.cli import main; main()", *args]
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def _small(tmp_path: Path, min_complex: int = 0) -> Path:
+    (tmp_path / "candidates.csv").write_text(
+        "id,name,kind,cost,score\nA,甲,renovation,6,10\nB,乙,renovation,5,7\n"
+        "C,丙,complex,5,7\n", encoding="utf-8")
+    targets = f"\n[targets]\nmin_count = {{ complex = {min_complex} }}\n" if min_complex else ""
+    (tmp_path / "s.toml").write_text(
+        'name = "small"\n[horizon]\nyears = [2022, 2023]\n[budget]\n'
+        "annual = { 2022 = 6, 2023 = 5 }\n[data]\ncandidates = \"candidates.csv\"\n"
+        '[objective]\nkind = "score"\n' + targets, encoding="utf-8")
+    return tmp_path / "s.toml"
+
+
+def test_solve_writes_contract_files_and_no_banner(tmp_path):
+    out = tmp_path / "res"
+    p = _run("solve", str(_small(tmp_path)), "-o", str(out), cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert "HiGHS" not in p.stdout and "Copyright" not in p.stdout  # banner kept out
+    assert "Running HiGHS" in (out / "solver.log").read_text(encoding="utf-8")
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert CONTRACT_SUMMARY <= set(summary)
+    assert summary["status"] == "optimal" and summary["objective"] == 17
+    assert summary["spend_by_year"] == {"2022": 6.0, "2023": 5.0}
+    with open(out / "selection.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0])[:6] == CONTRACT_SELECTION
+    assert {"cost_2022", "cost_2023", "completion_year", "benefit"} <= set(rows[0])
+    assert [r["id"] for r in rows] == ["A", "B", "C"]
+    assert sum(int(r["selected"]) for r in rows) == 2
+    for name in ("spend.csv", "binding.csv", "marginal_budget.csv", "force.csv",
+                 "scenario.json", "manifest.json"):
+        assert (out / name).is_file(), name
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["solver"] == "highs" and "HiGHS" in manifest["solver_version"]
+
+
+def test_solve_is_byte_identical_across_runs(tmp_path):
+    sc = _small(tmp_path)
+    for name in ("r1", "r2"):
+        assert _run("solve", str(sc), "-o", str(tmp_path / name), cwd=tmp_path).returncode == 0
+    for f in ("summary.json", "selection.csv", "spend.csv", "binding.csv", "force.csv",
+              "marginal_budget.csv"):
+        assert (tmp_path / "r1" / f).read_bytes() == (tmp_path / "r2" / f).read_bytes(), f
+
+
+def test_infeasible_exits_3_with_the_money_missing(tmp_path):
+    p = _run("solve", str(_small(tmp_path, min_complex=2)), "-o", str(tmp_path / "x"),
+             cwd=tmp_path)
+    assert p.returncode == 3
+    assert "2 complex projects required" in p.stderr
+    assert "Traceback" not in p.stderr
+    assert not (tmp_path / "x").exists()
+
+
+def test_verbose_shows_the_solver_log(tmp_path):
+    p = _run("solve", str(_small(tmp_path)), "-o", str(tmp_path / "v"), "--verbose",
+             "--no-explain", cwd=tmp_path)
+    assert p.returncode == 0
+    assert "MIP" in p.stderr or "HiGHS" in p.stderr
+
+
+def test_cbc_gives_the_same_answer(tmp_path):
+    p = _run("solve", str(_small(tmp_path)), "-o", str(tmp_path / "c"), "--solver", "cbc",
+             "--no-explain", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert json.loads((tmp_path / "c" / "summary.json").read_text())["objective"] == 17
+
+
+def test_missing_cbc_names_highs(monkeypatch):
+    import pulp
+
+    from facility_opt import solvers
+    from facility_opt.errors import SolverError
+
+    monkeypatch.setattr(pulp.COIN_CMD, "available", lambda self: False)
+    monkeypatch.setattr(pulp.PULP_CBC_CMD, "available", lambda self: False)
+    with pytest.raises(SolverError, match="--solver highs"):
+        solvers.check_solver("cbc")
+
+
+def test_bundled_default_runs(tmp_path):
+    p = _run("solve", "-o", str(tmp_path / "base"), "--no-explain", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    summary = json.loads((tmp_path / "base" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["status"] == "optimal" and summary["scenario"] == "leshan-base"
+    for y, s in summary["spend_by_year"].items():
+        assert s <= summary["budget_by_year"][y] + 1e-6
+
+
+def test_plan_targets_reports_money_missing(tmp_path):
+    p = _run("solve", "leshan-plan-targets", "-o", str(tmp_path / "pt"), "--no-explain",
+             cwd=tmp_path)
+    assert p.returncode == 3
+    assert "missing" in p.stderr and "万元" in p.stderr
