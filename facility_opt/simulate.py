@@ -78,6 +78,7 @@ class SimulationResult:
     community_load: list[dict[str, Any]]
     replication_rows: list[dict[str, Any]]
     centres_used: list[dict[str, Any]]
+    criterion: str = "ci_low"  # targets.criterion: how `met` judges the target
     simpy_share: float = 0.0  # share of visits with a centre in reach that ran through SimPy
     # (the rest could not meet a full centre and were tallied directly)
     _by_key: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict, repr=False)
@@ -92,10 +93,11 @@ class SimulationResult:
             raise KeyError(f"no {metric} for {year}; simulated years: {self.years}") from None
 
     def met(self, year: int, metric: str = "facility_coverage",
-            criterion: str = "ci_low") -> bool:
-        """Is the day-care target met in `year`? criterion "ci_low": the lower 95 % bound is at
-        or above the target (with one replication there is no interval and the mean is used);
-        "mean": the mean is."""
+            criterion: str | None = None) -> bool:
+        """Is the day-care target met in `year`? criterion (default: the scenario's
+        targets.criterion) "ci_low": the lower 95 % bound is at or above the target (with one
+        replication there is no interval and the mean is used); "mean": the mean is."""
+        criterion = criterion or self.criterion
         row = self.coverage_row(year, metric)
         value = row["mean"]
         if criterion == "ci_low" and not math.isnan(row["ci_low"]):
@@ -357,6 +359,7 @@ def _summarise(scenario: Scenario, projection: PopulationProjection, sim: Simula
         seed=seed, days=days, workers=workers, target=target, projection=projection,
         coverage=coverage, centre_load=centre_load, community_load=community_load,
         replication_rows=rep_rows, centres_used=[used[k] for k in sorted(used)],
+        criterion=scenario.targets.criterion,
         simpy_share=simpy_visits / total_visits if total_visits else 0.0)
 
 
@@ -514,7 +517,9 @@ def _print_summary(result: SimulationResult, target: Path) -> None:
     out = sys.stdout
     out.write(f"{result.scenario}: {result.replications} replications × {result.days} open "
               f"days per year (seed {result.seed}); target {result.target:.0%}\n")
-    out.write("year  facility coverage  service coverage (95% CI)  target met\n")
+    basis = "lower 95% bound" if result.criterion == "ci_low" else "mean"
+    out.write(f"year  facility coverage  service coverage (95% CI)  facility target met "
+              f"({basis})\n")
     for y in result.years:
         f = result.coverage_row(y, "facility_coverage")
         s = result.coverage_row(y, "service_coverage")
