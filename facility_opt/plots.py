@@ -288,7 +288,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "bc_title": ("效益与成本", "Benefit against cost"),
     "bc_cost": ("总成本 ({unit})", "total cost ({unit})"),
     "bc_objective": ("目标值 ({kind})", "objective ({kind})"),
-    "bc_budget": ("总预算", "total budget"),
+    "bc_budget": ("总预算 (竖线)", "total budget (vertical line)"),
     "frontier_title": ("预算–效益前沿", "Budget–benefit frontier"),
     "frontier_budget": ("总预算 ({unit}, 按年度比例分配)",
                         "total budget ({unit}, split in the scenario's annual proportions)"),
@@ -422,7 +422,8 @@ def draw_coverage(series: Sequence[CoverageSeries], stem: Path, *, target: float
             lows = _finite(v for s in series if s.metric == metric for v in _pct(s.ci_low))
             ax.set_ylim(max(0.0, min([*lows, 100 * target]) - 5), 101)
             ax.grid(axis="y", alpha=0.3)
-            ax.legend(fontsize=8, loc="lower right")
+            ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2,
+                      frameon=False)
         fig.suptitle(title or labels("coverage_title"))
         fig.tight_layout()
         paths = _save(fig, stem)
@@ -634,16 +635,19 @@ def draw_plan(iterations: PlanIterations, final: Sequence[CoverageSeries], stem:
                                                                                    strict=True)],
                    [max(0.0, b - m) if not math.isnan(b) else 0.0 for m, b in zip(mean, hi,
                                                                                   strict=True)]]
-            xs = [i + (k - 0.5) * 0.08 for i in iterations.iterations]
+            xs = [i + (k - 0.5) * 0.06 for i in iterations.iterations]
             ax.errorbar(xs, mean, yerr=err, marker="o", capsize=3, color=_COLOURS[k],
                         label=labels.metric(metric))
         ax.axhline(target_pct, color="black", linestyle="--", linewidth=1.2,
                    label=labels("target_line", pct=round(target_pct, 1)))
         ax.set_xticks(iterations.iterations)
+        if iterations.iterations:
+            ax.set_xlim(min(iterations.iterations) - 0.5, max(iterations.iterations) + 0.5)
         ax.set_xlabel(labels("plan_iteration"))
         ax.set_ylabel(labels("coverage_pct"))
         ax.grid(axis="y", alpha=0.3)
-        ax.legend(fontsize=8, loc="lower right")
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2,
+                  frameon=False)
         ax.set_title(labels("plan_title", year=iterations.target_year), fontsize=10)
         for k, s in enumerate(final):
             ax2.fill_between(s.years, _pct(s.ci_low), _pct(s.ci_high), color=_COLOURS[k],
@@ -657,7 +661,8 @@ def draw_plan(iterations: PlanIterations, final: Sequence[CoverageSeries], stem:
         ax2.set_xlabel(labels("year"))
         ax2.set_ylabel(labels("coverage_pct"))
         ax2.grid(axis="y", alpha=0.3)
-        ax2.legend(fontsize=8, loc="lower right")
+        ax2.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2,
+                   frameon=False)
         ax2.set_title(labels("plan_final"), fontsize=10)
         if title:
             fig.suptitle(title)
