@@ -352,7 +352,9 @@ def run_frontier(scenario: str | None, out: Path | None, budgets: str | None, wo
     totals = parse_budgets(budgets) if budgets is not None else default_budgets(sc)
     result = frontier(sc, totals, solver=solver, workers=workers, scheduler=scheduler)
     target = Path(out) if out is not None else default_results_dir(sc.name) / "frontier"
-    console = Console(stderr=False)
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=160)
     with ResultsFolder(target, "frontier") as folder:
         folder.manifest.update(scenario_manifest(sc))
         folder.manifest.update({"solver": solver, "budgets": totals, "workers": workers})

@@ -583,15 +583,14 @@ def draw_frontier(data: FrontierData, stem: Path, *, unit: str = "万元",
             y0 = min(ys) if ys else 0.0
             ax.scatter(bad, [y0] * len(bad), marker="x", color="grey",
                        label=labels("frontier_infeasible"))
-        k = 1
+        by_budget: dict[float, list[str]] = {}
         for col, at in data.target_reached_at.items():
-            if at is None:
-                continue
+            if at is not None:
+                by_budget.setdefault(at, []).append(_target_name(col, labels))
+        for k, (at, names) in enumerate(sorted(by_budget.items()), start=1):
             colour = _COLOURS[k % len(_COLOURS)]
-            k += 1
             ax.axvline(at, color=colour, linestyle="--", linewidth=1.1,
-                       label=labels("frontier_reached", target=_target_name(col, labels),
-                                    budget=at))
+                       label=labels("frontier_reached", target=" / ".join(names), budget=at))
             ax2.axvline(at, color=colour, linestyle="--", linewidth=1.1)
         if current_budget is not None:
             ax.axvline(current_budget, color="black", linestyle=":", linewidth=1.2,
