@@ -387,6 +387,25 @@ def propose_requirements(
     return ranked_props, unservable
 
 
+def protect_coverage(scenario: Scenario, portfolio: Portfolio, reach: ReachMap,
+                     status: Mapping[int, Mapping[str, bool]]) -> list[Proposal]:
+    """In target years whose facility coverage falls short, keep every community that the
+    portfolio's own places cover (no existing centre within reach) covered: ≥ 1 place within
+    reach. Without this, a requirement to cover one community could make the MILP drop the
+    project that covered another, and coverage would not grow from round to round. The current
+    portfolio meets these, so they never make the MILP infeasible on their own."""
+    out = []
+    for year, met in status.items():
+        if met.get("facility_coverage", True):
+            continue
+        by_existing = covered_communities(scenario, None, year, reach)
+        for cid in sorted(covered_communities(scenario, portfolio, year, reach) - by_existing):
+            out.append(Proposal(cid, year, 1, "keep_covered", 0.0,
+                                f"community {cid} is covered in {year} only by the portfolio's "
+                                "places; keep it covered"))
+    return out
+
+
 # -- the loop --------------------------------------------------------------------------------------
 
 @dataclass
@@ -529,22 +548,25 @@ def plan(scenario: Scenario, *, solver: str = "highs", replications: int | None 
             stop = "no_candidate"
             detail = "; ".join(unservable) or "the evidence points at no requirement"
             break
+        protect = [p for p in protect_coverage(scenario, pf, reach, status)
+                   if (p.community_id, p.year) not in kept]
         if len(iterations) >= max_iter:
             stop = "max_iterations"
             detail = f"{len(props)} further requirements were found but not tried"
             unaffordable.update(_merge({}, props))
             break
         # bisection on the ranked proposals: the longest affordable prefix
+        base = _merge(kept, protect)
         lo, hi, best = 0, len(props), None
         try:
-            best = _solve_with(scenario, solver, _merge(kept, props))
+            best = _solve_with(scenario, solver, _merge(base, props))
             lo = hi
         except InfeasibleError:
             hi -= 1
             while lo < hi:
                 mid = (lo + hi + 1) // 2
                 try:
-                    best_mid = _solve_with(scenario, solver, _merge(kept, props[:mid]))
+                    best_mid = _solve_with(scenario, solver, _merge(base, props[:mid]))
                     lo, best = mid, best_mid
                 except InfeasibleError:
                     hi = mid - 1
@@ -554,7 +576,7 @@ def plan(scenario: Scenario, *, solver: str = "highs", replications: int | None 
             detail = (f"{len(props)} requirement(s) found, the most valuable: "
                       f"{props[0].detail}")
             break
-        added, dropped = props[:lo], props[lo:]
+        added, dropped = [*props[:lo], *protect], props[lo:]
         kept = _merge(kept, added)
         unaffordable = {k: v for k, v in unaffordable.items() if k not in kept}
         unaffordable.update(_merge({}, dropped))

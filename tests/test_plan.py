@@ -310,3 +310,18 @@ sampled_days = 10
         "A,社区A,市中区,city,1000,3000,2000,0,0\n", encoding="utf-8")
     (folder / "centres.csv").write_text("id,community_id,places\nK1,A,5\n", encoding="utf-8")
     return folder
+
+
+def test_covered_only_by_the_portfolio_stays_covered() -> None:
+    """A round must not trade one community's coverage for another's: communities that only the
+    portfolio's places cover are protected while facility coverage falls short."""
+    from facility_opt.plan import protect_coverage
+
+    sc = uncovered_scenario()
+    reach = reach_map(sc)
+    short = {2023: {"facility_coverage": False, "service_coverage": True}}
+    kept = protect_coverage(sc, Portfolio({"RB": 2022}), reach, short)
+    assert [(p.community_id, p.year, p.min_places, p.reason) for p in kept] == [
+        ("B", 2023, 1, "keep_covered")]  # A is covered by its own centre: nothing to protect
+    assert protect_coverage(sc, Portfolio({"RB": 2022}), reach,
+                            {2023: {"facility_coverage": True, "service_coverage": False}}) == []
