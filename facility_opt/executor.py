@@ -21,7 +21,6 @@ R = TypeVar("R")
 DASK_HINT = 'pip install "facility-opt[dask]"'
 
 
-
 def run_tasks(fn: Callable[[T], R], tasks: Sequence[T], *, workers: int = 1,
               scheduler: str | None = None, description: str = "",
               progress: bool | None = None) -> list[R]:
@@ -50,7 +49,7 @@ def run_tasks(fn: Callable[[T], R], tasks: Sequence[T], *, workers: int = 1,
 def _run_pool(fn: Callable[[T], R], tasks: list[T], workers: int, bar: _Progress) -> list[R]:
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)))
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=_clean_context())
     try:
         futures = [pool.submit(fn, t) for t in tasks]
         pending = set(futures)
@@ -65,6 +64,16 @@ def _run_pool(fn: Callable[[T], R], tasks: list[T], workers: int, bar: _Progress
         raise
     pool.shutdown()
     return results
+
+
+def _clean_context():
+    """Workers start from a clean process, never a fork of this one: a fork inherits HiGHS's
+    global thread pool without its threads (a worker that solves then waits forever) and any
+    other library state that is not fork-safe. forkserver where the platform has it, else spawn."""
+    import multiprocessing as mp
+
+    methods = mp.get_all_start_methods()
+    return mp.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
 def _run_dask(fn: Callable[[T], R], tasks: list[T], scheduler: str, workers: int,

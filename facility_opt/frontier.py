@@ -195,35 +195,12 @@ def _has_geometry(scenario: Scenario) -> bool:
     return bool(scenario.communities)
 
 
-_HIGHS_READY_PID: int | None = None
-
-
-def _fresh_highs_threads() -> None:
-    """HiGHS keeps a global thread pool; a worker process forked from a parent that already
-    solved inherits the pool's state without its threads and would wait forever. Reset it once
-    per process before the first solve there."""
-    global _HIGHS_READY_PID
-    import os
-
-    pid = os.getpid()
-    if _HIGHS_READY_PID == pid:
-        return
-    _HIGHS_READY_PID = pid
-    try:
-        import highspy
-
-        highspy.Highs.resetGlobalScheduler(True)
-    except (ImportError, AttributeError):
-        pass
-
-
 def _solve_budget(task: tuple[Scenario, float, dict[int, float], str]) -> FrontierPoint:
     """Solve one budget (a top-level function, so worker processes and Dask can run it)."""
     from .plan import facility_coverage
     from .solve import solve
 
     scenario, total, by_year, solver = task
-    _fresh_highs_threads()
     years = target_years(scenario)
     geometry = _has_geometry(scenario)
     try:

@@ -79,3 +79,44 @@ def test_dask_local_cluster_gives_the_same_simulation_as_one_worker():
     assert on_dask.replication_rows == local.replication_rows
     assert on_dask.coverage == local.coverage
     assert on_dask.centre_load == local.centre_load
+
+
+
+_KNAPSACK_MODULE = """
+def solve_at(budget_scale):
+    from facility_opt.scenario import load_scenario
+    from facility_opt.solve import solve
+
+    sc = load_scenario("leshan-base")
+    by_year = {y: v * budget_scale for y, v in sc.budget.annual.items()}
+    return round(solve(sc, budget_by_year=by_year, price_infeasible=False).objective, 2)
+"""
+
+_MAIN = """
+import sys
+from knap_worker import solve_at
+import facility_opt.executor as ex
+if __name__ == "__main__":
+    if sys.argv[1:] == ["fork"]:  # the old behaviour, to show the test can fail
+        import multiprocessing as mp
+        ex._clean_context = lambda: mp.get_context("fork")
+    full = solve_at(1.0)  # the parent solves first
+    print(ex.run_tasks(solve_at, [1.0, 0.5], workers=2)[0] == full)
+"""
+
+
+def _run_after_parent_solved(tmp_path, *args: str):
+    import subprocess
+
+    (tmp_path / "knap_worker.py").write_text(_KNAPSACK_MODULE)
+    (tmp_path / "main.py").write_text(_MAIN)
+    return subprocess.run([sys.executable, "main.py", *args], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_workers_can_solve_after_the_parent_solved(tmp_path):
+    """Regression: a worker forked from a parent that had solved with HiGHS inherited its thread
+    pool without the threads and hung forever; workers now start from a clean process."""
+    proc = _run_after_parent_solved(tmp_path)  # hung (TimeoutExpired) with forked workers
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().endswith("True")
