@@ -267,6 +267,10 @@ def _run(fn, **kwargs) -> None:
         raise typer.Exit(1) from None
     except (typer.Exit, typer.Abort, SystemExit):
         raise
+    except BrokenPipeError:  # `facility-opt solve | head`: the reader left; nothing to report
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise typer.Exit(1) from None
     except Exception as err:  # a bug, not bad input: one line, the traceback only on request
         if os.environ.get("FACILITY_OPT_DEBUG"):
             raise

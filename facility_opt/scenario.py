@@ -119,8 +119,11 @@ def _bundled_path(name: str, label: str, where: str) -> Path:
 
 
 def _looks_like_path(ref: str) -> bool:
+    """A bare word is a bundled name unless a scenario file or folder of that name is here: a
+    results folder called `leshan-base` in the current directory must not hide the bundled one."""
+    p = Path(ref)
     return (ref.lower().endswith(".toml") or "/" in ref or "\\" in ref or ref.startswith(".")
-            or Path(ref).exists())
+            or p.is_file() or (p / "scenario.toml").is_file())
 
 
 def resolve_scenario_path(ref: str | os.PathLike[str] | None) -> Path:

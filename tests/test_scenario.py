@@ -205,3 +205,13 @@ def test_template_lists_every_key_and_validates_when_uncommented(tmp_path: Path)
     assert sc.population is not None and sc.population.last_year == 2030
     assert sc.objective.kind == "score" and sc.targets.daycare_coverage == 0.90
     assert sc.rules.early_completion_types == ("relocation", "fringe")
+
+
+def test_a_folder_named_like_a_bundled_scenario_does_not_hide_it(tmp_path, monkeypatch):
+    """`results/leshan-base`-style folders in the working directory are not scenarios."""
+    from facility_opt.scenario import load_scenario
+
+    (tmp_path / "leshan-base").mkdir()
+    (tmp_path / "leshan-base" / "summary.json").write_text("{}")
+    monkeypatch.chdir(tmp_path)
+    assert load_scenario("leshan-base").name == "leshan-base"
