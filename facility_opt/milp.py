@@ -59,6 +59,8 @@ class MilpModel:
     one_start_row: dict[int, str] = field(default_factory=dict)  # candidate index → row name
     budget_rows: dict[int, str] = field(default_factory=dict)  # year → row name
     scale_var: pulp.LpVariable | None = None  # least-cost mode: budget scale
+    reach: dict[int, list[int]] | None = None  # candidate → communities within day-care reach
+    precovered: list[set[int]] | None = None  # community → years an existing centre reaches it
 
     # -- conveniences -------------------------------------------------------------------------
     @property
@@ -124,18 +126,54 @@ def candidate_county(c: Candidate, communities: dict[str, Community]) -> str | N
     return m.county if m else None
 
 
+def benefit_until(scenario: Scenario) -> int:
+    """Last year of service the benefit objective counts: `objective.benefit_until`, default the
+    last funding year. Independent of `population.last_year` (how far simulate projects)."""
+    until = scenario.objective.benefit_until
+    return scenario.years[-1] if until is None else max(int(until), scenario.years[-1])
+
+
 def benefit_years(scenario: Scenario) -> tuple[int, ...]:
-    """Years counted by the benefit objective: after the first funding year, through the end of
-    the horizon (the last funding year, or `population.last_year` when that is later)."""
-    end = scenario.years[-1]
-    if scenario.population is not None and scenario.population.last_year:
-        end = max(end, scenario.population.last_year)
-    return tuple(range(scenario.years[0] + 1, end + 1))
+    """Years counted by the benefit objective: after the first funding year (nothing can serve
+    earlier) through `benefit_until`."""
+    return tuple(range(scenario.years[0] + 1, benefit_until(scenario) + 1))
+
+
+def points_within(points: np.ndarray, centres: np.ndarray, reach_km: float) -> list[list[int]]:
+    """For each centre, the sorted indices of `points` within `reach_km` (planar km).
+
+    A uniform grid of cells one reach wide: each centre looks at the 3 × 3 cells around it, so
+    the work grows with the number of near pairs, not with points × centres (a province has
+    thousands of each). Plain NumPy: importing scipy's KD-tree cost more time than the search."""
+    pts = np.asarray(points, dtype=float).reshape(-1, 2)
+    ctr = np.asarray(centres, dtype=float).reshape(-1, 2)
+    if len(pts) == 0 or len(ctr) == 0:
+        return [[] for _ in range(len(ctr))]
+    reach = float(reach_km) * (1 + 1e-9) + 1e-12
+    cell = max(reach, 1e-9)
+    keys = np.floor(pts / cell).astype(np.int64)
+    buckets: dict[tuple[int, int], list[int]] = {}
+    for j, (a, b) in enumerate(keys.tolist()):
+        buckets.setdefault((a, b), []).append(j)
+    arrays = {k: np.array(v, dtype=np.int64) for k, v in buckets.items()}
+    out: list[list[int]] = []
+    r2 = reach * reach
+    for (cx, cy), (kx, ky) in zip(ctr.tolist(), np.floor(ctr / cell).astype(np.int64).tolist(),
+                                  strict=True):
+        cand = [arrays[(kx + dx, ky + dy)] for dx in (-1, 0, 1) for dy in (-1, 0, 1)
+                if (kx + dx, ky + dy) in arrays]
+        if not cand:
+            out.append([])
+            continue
+        idx = np.concatenate(cand)
+        d2 = (pts[idx, 0] - cx) ** 2 + (pts[idx, 1] - cy) ** 2
+        out.append(sorted(idx[d2 <= r2].tolist()))
+    return out
 
 
 def daycare_reach(scenario: Scenario) -> tuple[dict[int, list[int]], list[Community]]:
     """Candidate index → indices of communities within `daycare.reach_km` of its site (its
-    community's position), for candidates that add day-care places. KD-tree, not O(n²)."""
+    community's position), for candidates that add day-care places."""
     comms = list(scenario.communities or ())
     by_id = {m.id: k for k, m in enumerate(comms)}
     sites, owners = [], []
@@ -147,12 +185,10 @@ def daycare_reach(scenario: Scenario) -> tuple[dict[int, list[int]], list[Commun
     out: dict[int, list[int]] = {}
     if not sites:
         return out, comms
-    from scipy.spatial import cKDTree
-
-    tree = cKDTree(np.array([(m.x_km, m.y_km) for m in comms], dtype=float))
-    reach = scenario.daycare.reach_km * (1 + 1e-9) + 1e-12
-    for i, near in zip(owners, tree.query_ball_point(np.array(sites), reach), strict=True):
-        out[i] = sorted(near)
+    xy = np.array([(m.x_km, m.y_km) for m in comms], dtype=float)
+    for i, near in zip(owners, points_within(xy, np.array(sites), scenario.daycare.reach_km),
+                       strict=True):
+        out[i] = near
     return out, comms
 
 
@@ -163,18 +199,31 @@ def precovered_years(scenario: Scenario, comms: list[Community],
     centres = list(scenario.centres or ())
     if not centres or not comms:
         return out
-    from scipy.spatial import cKDTree
-
-    tree = cKDTree(np.array([(m.x_km, m.y_km) for m in comms], dtype=float))
-    reach = scenario.daycare.reach_km * (1 + 1e-9) + 1e-12
+    xy = np.array([(m.x_km, m.y_km) for m in comms], dtype=float)
     pts = np.array([(c.x_km, c.y_km) for c in centres], dtype=float)
-    for centre, near in zip(centres, tree.query_ball_point(pts, reach), strict=True):
+    for centre, near in zip(centres, points_within(xy, pts, scenario.daycare.reach_km),
+                            strict=True):
         if centre.places <= 0:
             continue
         opened = [y for y in years if centre.opening_year is None or centre.opening_year <= y]
         for k in near:
             out[k].update(opened)
     return out
+
+
+def model_reach(model: MilpModel) -> dict[int, list[int]]:
+    """`daycare_reach` of the model's scenario, computed once per model."""
+    if model.reach is None:
+        model.reach = daycare_reach(model.scenario)[0]
+    return model.reach
+
+
+def model_precovered(model: MilpModel) -> list[set[int]]:
+    """`precovered_years` over the benefit years, computed once per model."""
+    if model.precovered is None:
+        sc = model.scenario
+        model.precovered = precovered_years(sc, list(sc.communities or ()), model.benefit_years)
+    return model.precovered
 
 
 def cost_resolution(scenario: Scenario) -> float:
@@ -366,8 +415,8 @@ def build_model(
 
     # (9) day-care places required near communities (from plan / simulate)
     if requirements:
-        reach, clist = daycare_reach(sc)
-        cidx = {m.id: k for k, m in enumerate(clist)}
+        reach = model_reach(model)
+        cidx = {m.id: k for k, m in enumerate(sc.communities or ())}
         for n, req in enumerate(requirements):
             if req.community_id not in cidx:
                 raise InputError.one("requirements", f"requirement {n + 1}", req.community_id,
@@ -395,6 +444,28 @@ def build_model(
     return model
 
 
+def _year_groups(years: Sequence[int], key_of: Callable[[int], tuple]) -> list[tuple[tuple, list[int]]]:
+    """Years with the same set of in-service start options, grouped (first-seen order).
+
+    Within one community, years whose constraint would read the same (e.g. every year after the
+    last possible completion) share one variable weighted by the number of years: identical
+    copies add nothing to the model but symmetric columns the MIP search has to wade through."""
+    groups: dict[tuple, list[int]] = {}
+    for t in years:
+        key = key_of(t)
+        if key:
+            groups.setdefault(key, []).append(t)
+    return list(groups.items())
+
+
+def _span(ts: list[int]) -> str:
+    if len(ts) == 1:
+        return str(ts[0])
+    if ts == list(range(ts[0], ts[-1] + 1)):
+        return f"{ts[0]}–{ts[-1]}"
+    return ", ".join(map(str, ts))
+
+
 def _benefit(model: MilpModel, add) -> pulp.LpAffineExpression:
     """Households brought up to the area standard + residents 60+ newly within reach of a
     day-care place, each per year in service (docs/model.md, "Benefit")."""
@@ -406,7 +477,10 @@ def _benefit(model: MilpModel, add) -> pulp.LpAffineExpression:
     terms: list[tuple[pulp.LpVariable, float]] = []
     comms = list(sc.communities or ())
     cidx = {m.id: k for k, m in enumerate(comms)}
-    # households: u[k,t] ≤ gap_k, u[k,t] ≤ (area in service at t) / per_household
+    # households, as the share u ∈ [0, 1] of the community's gap G_k closed:
+    # u ≤ Σ min(1, area/(σ G_k)) x over the options in service in the years of the group (the
+    # coefficient capped at the whole gap: exact on 0/1 points, a tighter LP bound). A share,
+    # not a household count, so the column's range is [0, 1] whatever the community's size.
     by_comm: dict[int, list[int]] = {}
     for i, c in enumerate(cands):
         if c.area_m2 > 0 and c.community_id in cidx:
@@ -417,40 +491,46 @@ def _benefit(model: MilpModel, add) -> pulp.LpAffineExpression:
             gap = max(0.0, m.households - m.facility_area_m2 / per_household)
             if gap <= 0:
                 continue
-            for t in years:
-                pairs = [(x[i, o.start], -cands[i].area_m2 / per_household)
-                         for i in by_comm[k] for o in options[i] if o.completion < t]
-                if not pairs:
-                    continue
-                u = new_var(model.problem, f"households_{k}_{t}", 0, gap)
+
+            def serving(t: int, k: int = k) -> tuple:
+                return tuple((i, o.start) for i in by_comm[k] for o in options[i]
+                             if o.completion < t)
+
+            for key, ts in _year_groups(years, serving):
+                pairs = [(x[i, s], -min(1.0, cands[i].area_m2 / per_household / gap))
+                         for i, s in key]
+                u = new_var(model.problem, f"households_{k}_{ts[0]}", 0, 1)
                 model.columns.append(u)
-                add(f"hh_{k}_{t}", [(u, 1.0)] + pairs, pulp.LpConstraintLE, 0, STRUCTURAL,
-                    f"households of {m.id} brought up to standard in {t}")
-                terms.append((u, float(ob.weight_households)))
-    # elderly: covered[k,t] ≤ Σ in-service day-care projects within reach (maximal covering)
+                add(f"hh_{k}_{ts[0]}", [(u, 1.0)] + pairs, pulp.LpConstraintLE, 0, STRUCTURAL,
+                    f"share of the {gap:,.1f} households of {m.id} below the area standard "
+                    f"brought up to it, each year of {_span(ts)}")
+                terms.append((u, float(ob.weight_households) * gap * len(ts)))
+    # elderly: covered ≤ Σ in-service day-care projects within reach (maximal covering)
     if ob.weight_elderly:
-        reach, _ = daycare_reach(sc)
+        reach = model_reach(model)
         near_of: dict[int, list[int]] = {}
         for i, near in reach.items():
             for k in near:
                 near_of.setdefault(k, []).append(i)
-        pre = precovered_years(sc, comms, years)
+        pre = model_precovered(model)
         for k in sorted(near_of):
             m = comms[k]
             if m.elderly <= 0:
                 continue
-            for t in years:
+
+            def reaching(t: int, k: int = k) -> tuple:
                 if t in pre[k]:
-                    continue
-                pairs = [(x[i, o.start], -1.0) for i in near_of[k] for o in options[i]
-                         if o.completion < t]
-                if not pairs:
-                    continue
-                v = new_var(model.problem, f"covered_{k}_{t}", 0, 1)
+                    return ()
+                return tuple((i, o.start) for i in near_of[k] for o in options[i]
+                             if o.completion < t)
+
+            for key, ts in _year_groups(years, reaching):
+                v = new_var(model.problem, f"covered_{k}_{ts[0]}", 0, 1)
                 model.columns.append(v)
-                add(f"cov_{k}_{t}", [(v, 1.0)] + pairs, pulp.LpConstraintLE, 0, STRUCTURAL,
-                    f"{m.id} newly within reach of day-care in {t}")
-                terms.append((v, float(ob.weight_elderly) * m.elderly))
+                add(f"cov_{k}_{ts[0]}", [(v, 1.0)] + [(x[i, s], -1.0) for i, s in key],
+                    pulp.LpConstraintLE, 0, STRUCTURAL,
+                    f"{m.id} newly within reach of day-care, each year of {_span(ts)}")
+                terms.append((v, float(ob.weight_elderly) * m.elderly * len(ts)))
     return pulp.LpAffineExpression(terms)
 
 
@@ -578,8 +658,8 @@ def evaluate(model: MilpModel, chosen: dict[int, StartOption]) -> float:
             gap = max(0.0, m.households - m.facility_area_m2 / per_household)
             total += ob.weight_households * min(gap, a / per_household)
     if ob.weight_elderly:
-        reach, _ = daycare_reach(sc)
-        pre = precovered_years(sc, comms, years)
+        reach = model_reach(model)
+        pre = model_precovered(model)
         for t in years:
             covered: set[int] = set()
             for i, o in chosen.items():

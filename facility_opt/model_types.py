@@ -80,6 +80,7 @@ class Objective:
     weight_elderly: float = 1.0
     area_standard_m2_per_100_households: float = 30.0
     tie_break: bool = True
+    benefit_until: int | None = None  # last year of service counted (None: last funding year)
 
 
 @dataclass(frozen=True)

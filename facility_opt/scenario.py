@@ -541,6 +541,11 @@ def _cross_check(ck: _Checker, has_communities: bool) -> None:
     if last_pop is not None and not last <= last_pop <= POPULATION_LAST_YEAR_MAX:
         ck.add("population.last_year", last_pop,
                f"a year from the last funding year {last} to {POPULATION_LAST_YEAR_MAX}")
+    until = ok.get("objective.benefit_until")
+    if until is not None and until < last:
+        ck.add("objective.benefit_until", until,
+               f"a year no earlier than the last funding year {last} (the benefit counts years "
+               "in service up to this year)")
     first_sim = min(years[0], base) if base is not None else years[0]
     last_sim = max(last, last_pop or last)
     for key in ("simulation.years", "targets.target_years"):
@@ -834,7 +839,8 @@ def _assemble(settings: _Settings, label: str, tables: dict[str, Table | None],
             weight_elderly=_get(ok, "objective.weight_elderly"),
             area_standard_m2_per_100_households=_get(
                 ok, "objective.area_standard_m2_per_100_households"),
-            tie_break=_get(ok, "objective.tie_break")),
+            tie_break=_get(ok, "objective.tie_break"),
+            benefit_until=ok.get("objective.benefit_until")),
         targets=Targets(min_count=dict(min_count),
                         daycare_coverage=_get(ok, "targets.daycare_coverage"),
                         target_years=ok.get("targets.target_years"),
@@ -1046,6 +1052,7 @@ TEMPLATE_EXAMPLES: dict[str, Any] = {
     "data.centres": "centres.csv",
     "data.sheet": "Sheet1",
     "objective.kind": "score",
+    "objective.benefit_until": 2030,
     "targets.target_years": [2025],
     "population.last_year": 2030,
     "simulation.years": [2020, 2025],

@@ -75,6 +75,9 @@ SCENARIO_KEYS: list[Field] = [
           "year in service."),
     Field("objective.area_standard_m2_per_100_households", "float", "m² per 100 households", 30.0,
           "Facility-area standard of the plan (专栏1: ≥ 30 m² per 100 households)."),
+    Field("objective.benefit_until", "year", "year", None,
+          "Last year of service the benefit objective counts (a project serves from the year "
+          "after its completion); default: the last funding year. Must not be earlier than it."),
     Field("objective.tie_break", "bool", "", True,
           "Break ties between equal optima deterministically (prefer lower cost, then earlier "
           "ids, then earlier starts) so HiGHS and CBC return the same portfolio."),

@@ -203,3 +203,44 @@ def test_benefit_households_and_elderly_by_hand():
     r = solve(sc)
     assert r.objective == pytest.approx(300.0)
     assert set(r.portfolio.starts) == {"A", "B"}  # C adds nothing; tie-break: lower cost
+
+
+def test_benefit_until_counts_service_years_after_the_funding_years():
+    # A (15 m² in F: 50 households of F's gap of 100) can only be built in 2024, the last funding
+    # year, so it serves from 2025. Default horizon (benefit up to 2024): worth 0, not chosen.
+    # benefit_until = 2027: serves 2025, 2026, 2027 → 3 × 50 = 150.
+    comms = _comms()
+    a = cand("A", 1, 0, community_id="F", area_m2=15, earliest_start=2024)
+    annual = {2022: 0, 2023: 0, 2024: 1}
+    r = solve(scen([a], annual, communities=comms, objective=Objective("benefit")))
+    assert r.objective == 0 and len(r.portfolio) == 0
+    r = solve(scen([a], annual, communities=comms,
+                   objective=Objective("benefit", benefit_until=2027)))
+    assert r.objective == pytest.approx(150.0) and r.portfolio.starts == {"A": 2024}
+
+
+def test_benefit_ignores_how_far_the_population_is_projected():
+    # population.last_year says how far simulate projects; it no longer stretches the benefit
+    from facility_opt.model_types import Population
+
+    comms = _comms()
+    a = cand("A", 1, 0, community_id="F", area_m2=15)
+    kw = dict(communities=comms, objective=Objective("benefit"))
+    plain = solve(scen([a], {2022: 1, 2023: 0}, **kw))
+    projected = solve(scen([a], {2022: 1, 2023: 0}, population=Population(last_year=2030), **kw))
+    assert plain.objective == projected.objective == pytest.approx(50.0)
+
+
+def test_benefit_until_before_the_last_funding_year_is_refused(tmp_path):
+    from facility_opt.scenario import load_scenario
+
+    (tmp_path / "c.csv").write_text("id,name,kind,cost\nA,A,renovation,1\n", encoding="utf-8")
+    (tmp_path / "s.toml").write_text(
+        'name = "s"\n[horizon]\nyears = [2022, 2023]\n[budget]\nannual = {2022 = 1, 2023 = 1}\n'
+        '[data]\ncandidates = "c.csv"\n[objective]\nkind = "score"\nbenefit_until = 2022\n',
+        encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_scenario(tmp_path / "s.toml")
+    text = str(err.value)
+    assert "objective.benefit_until" in text and "2022" in text and "2023" in text
+    assert "s.toml" in text
