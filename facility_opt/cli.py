@@ -111,13 +111,14 @@ def solve(
                        help="Write explanations: binding rules, worth of more budget, cost of "
                        "forcing each project in or out.")] = True,
     verbose: Annotated[bool, typer.Option("--verbose", help="Show the solver's log.")] = False,
+    workers: WorkersOpt = 1,
 ) -> None:
     """Choose which projects to fund and when (exact MILP), and explain the choice."""
     from .solve import run_solve
 
     _run(run_solve, scenario=scenario, out=out, solver=_check_solver(solver),
          time_limit=time_limit, gap=gap, force_in=force_in or [], force_out=force_out or [],
-         least_cost=least_cost, explain=explain, verbose=verbose)
+         least_cost=least_cost, explain=explain, verbose=verbose, workers=workers)
 
 
 @app.command()

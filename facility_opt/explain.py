@@ -8,7 +8,16 @@
 * `force.csv` — for every candidate, the objective if it were forced in (when left out) or out
   (when chosen), and whether a plan would still exist: what choosing differently costs.
 
-All re-solves reuse one solver session, changing only bounds (`facility_opt.solvers`).
+Every answer is exact (or, when a re-solve hits its time limit, marked `feasible` with its gap).
+What makes the dozens of re-solves fast:
+
+* one solver session per process, changing a row's bounds between solves (`facility_opt.solvers`);
+* a pool of the plans found so far, all feasible for the scenario as given. A question whose
+  answer is implied is not solved again: when a plan in the pool without project P (or with it)
+  already reaches the optimum, forcing P out (in) costs exactly nothing, because forcing only
+  restricts. Otherwise the best pool plan that obeys the forcing is the warm start;
+* `workers > 1`: the questions are dealt round-robin to processes (`facility_opt.executor`), each
+  with a single-threaded HiGHS so two solves do not fight over the same cores.
 """
 
 from __future__ import annotations
@@ -25,21 +34,26 @@ from .results import ResultsFolder
 
 BINDING_COLUMNS = ["constraint", "group", "description", "activity", "bound", "slack", "binding"]
 MARGINAL_COLUMNS = ["year", "budget", "step", "objective", "objective_with_step", "gain",
-                    "gain_per_unit", "status"]
+                    "gain_per_unit", "status", "gap"]
 FORCE_COLUMNS = ["id", "name", "kind", "selected", "start_year", "action", "objective",
-                 "objective_after", "change", "feasible", "status"]
+                 "objective_after", "change", "feasible", "status", "gap", "how"]
+
+EACH_SECONDS = 30.0  # default time limit of one re-solve (seconds)
 
 
 @dataclass
 class Explanation:
-    """The three explanation tables and the time they took."""
+    """The three explanation tables and the work they took."""
 
     binding: list[dict[str, Any]] = field(default_factory=list)
     marginal_budget: list[dict[str, Any]] = field(default_factory=list)
     force: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
     unit: str = "万元"
-    solves: int = 0
+    solves: int = 0  # re-solves run
+    implied: int = 0  # questions answered from plans already found, without a re-solve
+    limited: int = 0  # re-solves stopped by their time limit (answer feasible, gap shown)
+    workers: int = 1
 
     def write(self, folder: ResultsFolder) -> None:
         folder.write_csv("binding.csv", BINDING_COLUMNS, self.binding)
@@ -77,6 +91,9 @@ class Explanation:
         if blocked:
             out.append(f"{len(blocked)} change(s) would leave no feasible plan "
                        f"(e.g. {blocked[0]['action'].replace('_', ' ')} {blocked[0]['id']})")
+        if self.limited:
+            out.append(f"{self.limited} re-solve(s) stopped at their time limit: their answers "
+                       "are the best found, with the gap shown in the CSV")
         return out[:limit]
 
 
@@ -90,34 +107,174 @@ def nice_step(value: float) -> float:
     return float(m * 10**k)
 
 
+# -- the questions and the process that answers them ------------------------------------------
+@dataclass(frozen=True)
+class Question:
+    """One re-solve: raise a year's budget by `step` ("budget", key = year), or force a
+    candidate in or out ("force_in" / "force_out", key = candidate index)."""
+
+    action: str
+    key: int
+    step: float = 0.0
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The objective after the change (None: no plan, or none found in time), how it was
+    obtained ("solved" or "implied" by a plan already found) and the solver's status."""
+
+    objective: float | None
+    status: str
+    gap: float | None
+    how: str
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class _Job:
+    """Everything a worker process needs to answer its share of the questions (picklable)."""
+
+    scenario: Scenario
+    force_in: tuple[str, ...]
+    force_out: tuple[str, ...]
+    requirements: tuple
+    budget_by_year: dict[int, float] | None
+    solver: str
+    base_values: tuple[float, ...]
+    base_objective: float
+    time_limit_each: float
+    gap: float
+    questions: tuple[Question, ...]
+    threads: int | None = None
+
+
+class Resolver:
+    """Answers questions about one solved scenario: one model, one solver session, a pool of
+    plans feasible for the scenario as given (the solved plan first)."""
+
+    def __init__(self, job: _Job):
+        from . import milp
+        from .solvers import SolverOptions, open_session
+
+        self.job = job
+        self.model = milp.build_model(job.scenario, force_in=job.force_in,
+                                      force_out=job.force_out, requirements=job.requirements,
+                                      budget_by_year=job.budget_by_year)
+        self.form = milp.to_matrix(self.model)
+        self.session = open_session(self.form, job.solver)
+        self.row_index = {name: r for r, name in enumerate(self.form.row_names)}
+        base = np.asarray(job.base_values, dtype=float)
+        if len(base) != self.form.num_col:
+            raise ValueError("the result does not come from this scenario's model")
+        self.base = float(job.base_objective)
+        self.tol = 1e-9 * max(1.0, abs(self.base))
+        self.options = SolverOptions(time_limit=job.time_limit_each, gap=job.gap,
+                                     threads=job.threads, light=True)
+        self.n_x = len(self.model.x)
+        self.pool: list[tuple[float, np.ndarray]] = [(self.base, base)]  # (objective, values)
+        # candidate index → its start columns
+        col = {v.name: j for j, v in enumerate(self.model.columns)}
+        self.cols_of = {i: np.array([col[self.model.x[i, o.start].name] for o in opts], dtype=int)
+                        for i, opts in enumerate(self.model.options) if opts}
+
+    # -- helpers --
+    def _objective(self, values: np.ndarray, solver_objective: float | None) -> float | None:
+        """The main objective recomputed from the plan (exact, the same however it was found)."""
+        from . import milp
+
+        if self.model.objective_kind in ("score", "benefit"):
+            return milp.evaluate(self.model, milp.chosen_options(self.model, values))
+        return solver_objective
+
+    def _selected(self, values: np.ndarray, i: int) -> bool:
+        return bool(values[self.cols_of[i]].sum() > 0.5)
+
+    def _solve(self, label: str, warm: np.ndarray | None) -> Answer:
+        out = self.session.solve(self.options, warm_start=warm, label=label)
+        if out.values is None:
+            return Answer(None, out.status, None, "solved", out.seconds)
+        obj = self._objective(out.values, out.objective)
+        gap = 0.0 if out.status == "optimal" else out.gap
+        self._last_values = out.values
+        return Answer(obj, out.status, gap, "solved", out.seconds)
+
+    # -- questions --
+    def answer(self, q: Question) -> Answer:
+        self._last_values = None
+        if q.action == "budget":
+            return self._budget(q)
+        return self._force(q)
+
+    def _budget(self, q: Question) -> Answer:
+        sc, form, s = self.job.scenario, self.form, self.session
+        years = list(sc.years)
+        k = years.index(q.key)
+        rows = [self.row_index[self.model.budget_rows[z]]
+                for z in (years[k:] if sc.budget.carry_over else [q.key])]
+        for r in rows:
+            s.set_row_bounds(r, form.row_lower[r], form.row_upper[r] + q.step)
+        try:
+            return self._solve(f"budget {q.key} + {q.step:g}", self.pool[0][1])
+        finally:
+            for r in rows:
+                s.set_row_bounds(r, form.row_lower[r], form.row_upper[r])
+
+    def _force(self, q: Question) -> Answer:
+        i, want_in = q.key, q.action == "force_in"
+        fits = [(obj, v) for obj, v in self.pool if self._selected(v, i) == want_in]
+        if fits:
+            obj, warm = max(fits, key=lambda t: t[0])
+            if obj >= self.base - self.tol:  # forcing only restricts: the optimum stays
+                return Answer(self.base, "optimal", 0.0, "implied")
+        else:
+            warm = None
+        r = self.row_index[self.model.one_start_row[i]]
+        form, s = self.form, self.session
+        s.set_row_bounds(r, *((1.0, 1.0) if want_in else (-math.inf, 0.0)))
+        try:
+            ans = self._solve(f"{q.action} {self.job.scenario.candidates[i].id}", warm)
+        finally:
+            s.set_row_bounds(r, form.row_lower[r], form.row_upper[r])
+        if self._last_values is not None and ans.objective is not None:
+            self.pool.append((ans.objective, self._last_values))  # feasible unforced too
+        return ans
+
+
+def answer_questions(job: _Job) -> list[Answer]:
+    """Answer a job's questions in order (a worker's task; module level so it pickles)."""
+    res = Resolver(job)
+    return [res.answer(q) for q in job.questions]
+
+
+# -- the explanation --------------------------------------------------------------------------
 def explain_result(scenario: Scenario, result, *, solver: str = "highs",
                    budget_step: float | None = None, max_force: int = 400,
-                   time_limit_each: float | None = None) -> Explanation:
+                   time_limit_each: float | None = None, workers: int = 1,
+                   scheduler: str | None = None) -> Explanation:
     """Explain a `SolveResult` by re-solving its model with one thing changed at a time.
 
     `budget_step` defaults to a round tenth of the mean annual budget. With more than
     `max_force` candidates, forcing is computed for the chosen projects and the first unchosen
-    ones up to that count; the rest are listed as not computed.
+    ones up to that count; the rest are listed as not computed. Each re-solve stops after
+    `time_limit_each` seconds (default: the solve's own limit, else 30 s) and then reports the
+    best plan found with its gap. `workers > 1` spreads the re-solves over processes.
     """
-    from . import milp
-    from .solvers import SolverOptions, open_session
+    from .executor import run_tasks
 
     t0 = time.perf_counter()
-    model = milp.build_model(scenario, force_in=result.force_in, force_out=result.force_out,
-                             requirements=result.requirements,
-                             budget_by_year=result.budget_override)
-    form = milp.to_matrix(model)
-    session = open_session(form, solver)
-    row_index = {name: r for r, name in enumerate(form.row_names)}
-    values = result.values
-    if values is None or len(values) != form.num_col:
-        raise ValueError("the result does not come from this scenario's model")
+    if result.values is None:
+        raise ValueError("the result holds no solution to explain")
     base = float(result.objective)
-    each = time_limit_each or (result.time_limit or 30.0)
-    opts = SolverOptions(time_limit=each, gap=result.gap_limit)
-    expl = Explanation(unit=scenario.budget.unit)
+    each = float(time_limit_each or result.time_limit or EACH_SECONDS)
+    job = _Job(scenario, tuple(result.force_in), tuple(result.force_out),
+               tuple(result.requirements), result.budget_override, solver,
+               tuple(map(float, result.values)), base, each, float(result.gap_limit), ())
+    local = Resolver(job)
+    model, form = local.model, local.form
+    expl = Explanation(unit=scenario.budget.unit, workers=max(1, workers))
 
     # binding rules
+    values = np.asarray(result.values, dtype=float)
     act = form.activities(values)
     for r, name in enumerate(form.row_names):
         g = model.row_group.get(name, "")
@@ -134,55 +291,73 @@ def explain_result(scenario: Scenario, result, *, solver: str = "highs",
                              "bound": round(bound, 6), "slack": round(max(0.0, slack), 6),
                              "binding": 1 if slack <= tol else 0})
 
-    # worth of one more budget step per year
+    # the questions: one budget step per year, then forcing out the chosen, in the left out
     step = budget_step or nice_step(0.1 * float(np.mean(list(result.budget_by_year.values()))
                                                  or [0.0]))
-    years = list(scenario.years)
-    for k, y in enumerate(years):
-        rows = [model.budget_rows[z] for z in (years[k:] if scenario.budget.carry_over else [y])]
-        for name in rows:
-            r = row_index[name]
-            session.set_row_bounds(r, form.row_lower[r], form.row_upper[r] + step)
-        out = session.solve(opts, warm_start=values, label=f"budget {y} + {step:g}")
-        expl.solves += 1
-        for name in rows:
-            r = row_index[name]
-            session.set_row_bounds(r, form.row_lower[r], form.row_upper[r])
-        gain = None if out.objective is None else max(0.0, out.objective - base)
+    questions = [Question("budget", y, step) for y in scenario.years]
+    chosen = set(result.portfolio.starts)
+    cands = scenario.candidates
+    order = [i for i, c in enumerate(cands) if c.id in chosen]
+    order += [i for i, c in enumerate(cands) if c.id not in chosen]
+    computed = set(order[:max_force]) | {i for i in order if cands[i].id in chosen}
+    forced = [i for i in order if i in computed and i in model.one_start_row]
+    questions += [Question("force_out" if cands[i].id in chosen else "force_in", i)
+                  for i in forced]
+
+    if workers > 1 and len(questions) > workers:
+        shares = [tuple(questions[w::workers]) for w in range(workers)]
+        jobs = [_replace(job, questions=q, threads=1) for q in shares]
+        parts = run_tasks(answer_questions, jobs, workers=workers, scheduler=scheduler,
+                          description="explaining", progress=False)
+        answers: dict[Question, Answer] = {}
+        for q_share, part in zip(shares, parts, strict=True):
+            answers.update(zip(q_share, part, strict=True))
+    else:
+        answers = {q: local.answer(q) for q in questions}
+    expl.solves = sum(1 for a in answers.values() if a.how == "solved")
+    expl.implied = sum(1 for a in answers.values() if a.how == "implied")
+    expl.limited = sum(1 for a in answers.values()
+                       if a.how == "solved" and a.status in ("feasible", "no_solution"))
+
+    for y in scenario.years:
+        a = answers[Question("budget", y, step)]
+        gain = None if a.objective is None else max(0.0, a.objective - base)
         expl.marginal_budget.append({
             "year": y, "budget": result.budget_by_year[y], "step": step, "objective": base,
-            "objective_with_step": out.objective, "gain": None if gain is None else round(gain, 6),
+            "objective_with_step": None if a.objective is None else round(a.objective, 6),
+            "gain": None if gain is None else round(gain, 6),
             "gain_per_unit": None if gain is None else round(gain / step, 6),
-            "status": out.status})
+            "status": a.status, "gap": _gap(a)})
 
-    # forcing each candidate in or out
-    chosen = set(result.portfolio.starts)
-    order = [i for i, c in enumerate(scenario.candidates) if c.id in chosen]
-    order += [i for i, c in enumerate(scenario.candidates) if c.id not in chosen]
-    computed = set(order[:max_force]) | {i for i in order if scenario.candidates[i].id in chosen}
-    for i, c in enumerate(scenario.candidates):
+    for i, c in enumerate(cands):
         sel = c.id in chosen
         row = {"id": c.id, "name": c.name, "kind": c.kind, "selected": 1 if sel else 0,
                "start_year": result.portfolio.starts.get(c.id),
                "action": "force_out" if sel else "force_in", "objective": base,
-               "objective_after": None, "change": None, "feasible": None, "status": ""}
+               "objective_after": None, "change": None, "feasible": None, "status": "",
+               "gap": None, "how": ""}
         if i not in computed:
             row["status"] = "not computed (over the max_force limit)"
         elif i not in model.one_start_row:
             row.update(feasible=0, status="cannot be scheduled in the funding years")
         else:
-            r = row_index[model.one_start_row[i]]
-            lo, hi = (-math.inf, 0.0) if sel else (1.0, 1.0)
-            session.set_row_bounds(r, lo, hi)
-            out = session.solve(opts, label=f"{row['action']} {c.id}")
-            expl.solves += 1
-            session.set_row_bounds(r, form.row_lower[r], form.row_upper[r])
-            row["status"] = out.status
-            if out.objective is not None:
-                row.update(objective_after=round(out.objective, 6),
-                           change=round(out.objective - base, 6), feasible=1)
-            elif out.status == "infeasible":
+            a = answers[Question(row["action"], i)]
+            row.update(status=a.status, gap=_gap(a), how=a.how)
+            if a.objective is not None:
+                row.update(objective_after=round(a.objective, 6),
+                           change=round(a.objective - base, 6), feasible=1)
+            elif a.status == "infeasible":
                 row["feasible"] = 0
         expl.force.append(row)
     expl.seconds = time.perf_counter() - t0
     return expl
+
+
+def _gap(a: Answer) -> float | None:
+    return None if a.gap is None else round(float(a.gap), 9)
+
+
+def _replace(job: _Job, **changes: Any) -> _Job:
+    from dataclasses import replace
+
+    return replace(job, **changes)

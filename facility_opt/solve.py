@@ -492,8 +492,9 @@ def write_solve_outputs(folder: ResultsFolder, scenario: Scenario, result: Solve
 # -- the command ------------------------------------------------------------------------------
 def run_solve(scenario: str | None, out: Path | None, solver: str, time_limit: float | None,
               gap: float, force_in: Sequence[str], force_out: Sequence[str], least_cost: bool,
-              explain: bool, verbose: bool) -> int:
-    """`facility-opt solve`: load, solve, explain, write the results folder, print a summary."""
+              explain: bool, verbose: bool, workers: int = 1) -> int:
+    """`facility-opt solve`: load, solve, explain, write the results folder, print a summary.
+    `workers > 1` spreads the explanation re-solves over that many processes."""
     from .results import default_results_dir
     from .scenario import load_scenario
 
@@ -516,7 +517,7 @@ def run_solve(scenario: str | None, out: Path | None, solver: str, time_limit: f
     if least_cost and least is None:
         least = _least_cost(sc, solver=solver, time_limit=time_limit, gap=gap,
                             force_in=force_in, force_out=force_out)
-    expl = _explain(sc, result, solver=solver) if explain else None
+    expl = _explain(sc, result, solver=solver, workers=workers) if explain else None
     target = Path(out) if out is not None else default_results_dir(sc.name)
     with ResultsFolder(target, "solve") as folder:
         write_solve_outputs(folder, sc, result, expl, least)

@@ -97,8 +97,17 @@ class SolverOutcome:
 class SolverOptions:
     time_limit: float | None = None  # seconds
     gap: float = 0.0  # relative MIP gap accepted; 0 = prove optimality
-    threads: int | None = None  # CBC only: HiGHS fixes its thread pool once per process
+    threads: int | None = None  # None: the solver's choice (HiGHS: all cores)
     verbose: bool = False  # echo the solver log on the terminal
+    # A re-solve started from a known good plan (explanations): HiGHS skips search restarts and
+    # the RINS/RENS sub-MIP heuristics, which mostly look for a first good plan. Exactness is
+    # unchanged; on leshan-base the 56 explanation re-solves take about a quarter less time.
+    light: bool = False
+
+
+# HiGHS keeps one thread scheduler per process, sized by the first run; a later run asking for
+# another size must reset it first. The size in use, once known.
+_HIGHS_SCHEDULER_THREADS: list[int] = []
 
 
 def check_solver(name: str) -> str:
@@ -249,6 +258,10 @@ class HighsSession:
         h.setOptionValue("mip_rel_gap", float(options.gap))
         h.setOptionValue("time_limit", float(options.time_limit) if options.time_limit
                          else highspy.kHighsInf)
+        h.setOptionValue("mip_allow_restart", not options.light)
+        h.setOptionValue("mip_heuristic_run_rins", not options.light)
+        h.setOptionValue("mip_heuristic_run_rens", not options.light)
+        self._use_threads(options.threads)
         if warm_start is not None:
             with contextlib.suppress(Exception):
                 sol = highspy.HighsSolution()
@@ -287,6 +300,20 @@ class HighsSession:
         if gap is not None and not np.isfinite(gap):
             gap = None
         return SolverOutcome(status_text, objective, bound, gap, values, seconds, raw)
+
+    def _use_threads(self, threads: int | None) -> None:
+        """Run with `threads` (None: HiGHS's default). The scheduler is per process: when this
+        process already runs one of another size, it is reset (no solve is running meanwhile:
+        solves in one process run one after another)."""
+        import highspy
+
+        want = int(threads or 0)  # 0 = HiGHS chooses
+        self.h.setOptionValue("threads", want)
+        if _HIGHS_SCHEDULER_THREADS and _HIGHS_SCHEDULER_THREADS[0] != want:
+            highspy.Highs.resetGlobalScheduler(True)
+            _HIGHS_SCHEDULER_THREADS.clear()
+        if not _HIGHS_SCHEDULER_THREADS:
+            _HIGHS_SCHEDULER_THREADS.append(want)
 
     @property
     def log_text(self) -> str:
