@@ -237,11 +237,15 @@ def init(
                          help="Folder to create with a template scenario and empty tables.")],
     force: Annotated[bool, typer.Option("--force", help="Overwrite template files that exist.")]
     = False,
+    source: Annotated[str | None, typer.Option("--from", help="Copy this scenario (bundled name "
+                      "or .toml) and its tables instead of writing empty templates.",
+                      show_default=False)] = None,
 ) -> None:
-    """Write a commented template scenario and empty CSV tables to fill in."""
+    """Write a commented template scenario and empty CSV tables to fill in (or, with --from, an
+    editable copy of an existing scenario)."""
     from .scenario import run_init
 
-    _run(run_init, directory=directory, force=force)
+    _run(run_init, directory=directory, force=force, source=source)
 
 
 def _fail(err: FacilityOptError) -> None:

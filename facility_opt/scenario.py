@@ -1144,26 +1144,82 @@ def template_columns(role: str) -> list[str]:
     return [f.key for f in TABLE_COLUMNS[role] if "<" not in f.key]
 
 
-def run_init(directory: Path, force: bool = False) -> int:
-    """`facility-opt init DIR`: write a commented scenario.toml and header-only CSV tables."""
+def copy_scenario_files(ref: str | os.PathLike[str]) -> dict[str, str | bytes]:
+    """A scenario and its tables as files for a planner to edit: one self-contained scenario.toml
+    with every key set along its `extends` chain (commented from the schema) and copies of its
+    tables. The copy is named `<name>-copy`, so it never overwrites the original's results."""
+    path = resolve_scenario_path(ref)
+    load_scenario(path)  # only a valid scenario is copied
+    settings = _Settings()
+    problems: list[Problem] = []
+    for p, label, raw in _load_chain(path):
+        _flatten(raw, label, p.resolve().parent, settings, problems)
+    files: dict[str, str | bytes] = {}
+    values = dict(settings.values)
+    for role in TABLE_ROLES:
+        v = values.get(f"data.{role}")
+        if isinstance(v, _PathValue):
+            src = v.resolve()
+            name = f"{role}{src.suffix.lower()}"
+            files[name] = src.read_bytes()
+            values[f"data.{role}"] = name
+    values["name"] = f"{values.get('name', path.stem)}-copy"
+    origin = (f"the bundled scenario {ref}" if isinstance(ref, str) and not _looks_like_path(ref)
+              else path.name)
+    out = [f"# Copied from {origin} by `facility-opt init --from`: every setting of the",
+           "# scenario (its `extends` chain merged), with the tables beside this file.",
+           "# Edit freely, then: facility-opt validate scenario.toml", ""]
+    current = ""
+    for f in SCENARIO_KEYS:
+        if f.key not in values or f.key == "extends":
+            continue
+        section, _, leaf = f.key.rpartition(".")
+        if section != current:
+            current = section
+            out += ["", f"[{section}]"]
+        value = values[f.key]
+        if isinstance(value, str) and "\n" in value:
+            line = f'{leaf} = """\n{value.strip()}\n"""'
+        else:
+            line = f"{leaf} = {toml_value(value)}"
+        out += _key_comment(f) + [line]
+    files["scenario.toml"] = "\n".join(out).strip() + "\n"
+    return files
+
+
+def run_init(directory: Path, force: bool = False, source: str | None = None) -> int:
+    """`facility-opt init DIR [--from SCENARIO]`: write a commented scenario.toml and header-only
+    CSV tables, or a full editable copy of an existing scenario."""
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
         raise InputError(Problem(display_path(directory), "DIR", "a file",
                                  "a folder to write the templates into"))
-    files = {"scenario.toml": template_scenario_toml()}
-    for role in TABLE_ROLES:
-        files[f"{role}.csv"] = ",".join(template_columns(role)) + "\n"
+    files: dict[str, str | bytes]
+    if source:
+        files = copy_scenario_files(source)
+    else:
+        files = {"scenario.toml": template_scenario_toml()}
+        for role in TABLE_ROLES:
+            files[f"{role}.csv"] = ",".join(template_columns(role)) + "\n"
     existing = [directory / n for n in files if (directory / n).exists()]
     if existing and not force:
         raise InputError([Problem(display_path(p), "", "",
                                   "no file here: it exists and init does not overwrite (use "
                                   "--force to replace the templates)") for p in existing])
     directory.mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        (directory / name).write_text(text, encoding="utf-8", newline="\n")
+    for name, content in files.items():
+        if isinstance(content, bytes):
+            (directory / name).write_bytes(content)
+        else:
+            (directory / name).write_text(content, encoding="utf-8", newline="\n")
     where = display_path(directory)
     print(f"wrote {', '.join(files)} to {where}/")
     print("next:")
+    if source:
+        print(f"  1. edit {where}/scenario.toml (budgets, targets, rules …) and the tables")
+        print(f"  2. facility-opt validate {where}/scenario.toml")
+        print(f"  3. facility-opt solve {where}/scenario.toml")
+        return 0
     print(f"  1. fill {where}/candidates.csv, one project per row (id, name, kind, cost, …);")
     print("     communities.csv and centres.csv are optional: fill them, then uncomment their")
     print("     lines under [data] in scenario.toml")

@@ -215,3 +215,38 @@ def test_a_folder_named_like_a_bundled_scenario_does_not_hide_it(tmp_path, monke
     (tmp_path / "leshan-base" / "summary.json").write_text("{}")
     monkeypatch.chdir(tmp_path)
     assert load_scenario("leshan-base").name == "leshan-base"
+
+
+def test_init_from_copies_a_bundled_scenario_that_then_breaks_clearly(tmp_path, monkeypatch):
+    """A planner copies a bundled scenario, gets the same scenario, breaks it and is told where."""
+    from typer.testing import CliRunner
+
+    from facility_opt.cli import app
+    from facility_opt.scenario import load_scenario
+
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    res = runner.invoke(app, ["init", "mine", "--from", "leshan-budget-cut"])
+    assert res.exit_code == 0, res.output
+    text = (tmp_path / "mine" / "scenario.toml").read_text(encoding="utf-8")
+    assert "\nextends" not in text and 'name = "leshan-budget-cut-copy"' in text
+    copy, original = load_scenario("mine/scenario.toml"), load_scenario("leshan-budget-cut")
+    assert copy.name == "leshan-budget-cut-copy"
+    for part in ("years", "budget", "candidates", "communities", "centres", "objective",
+                 "targets", "rules", "daycare", "population", "simulation"):
+        assert getattr(copy, part) == getattr(original, part), part
+    # break it: a negative cost in row 3 of the copied candidates table
+    cand = tmp_path / "mine" / "candidates.csv"
+    lines = cand.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    row = lines[3].split(",")
+    row[header.index("cost")] = "-5"
+    lines[3] = ",".join(row)
+    cand.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = runner.invoke(app, ["validate", "mine/scenario.toml"])
+    assert res.exit_code == 2
+    assert "candidates.csv" in res.output and "row 3" in res.output and "-5" in res.output
+    assert "cost" in res.output and "Traceback" not in res.output
+    # the copy refuses to overwrite
+    res = runner.invoke(app, ["init", "mine", "--from", "leshan-base"])
+    assert res.exit_code == 2 and "--force" in res.output
