@@ -35,8 +35,10 @@ from .results import ResultsFolder
 BINDING_COLUMNS = ["constraint", "group", "description", "activity", "bound", "slack", "binding"]
 MARGINAL_COLUMNS = ["year", "budget", "step", "objective", "objective_with_step", "gain",
                     "gain_per_unit", "status", "gap"]
+# `how` (solved or implied) stays out of the CSV: it depends on how the questions were spread
+# over workers, and the files must not (the manifest counts both kinds instead).
 FORCE_COLUMNS = ["id", "name", "kind", "selected", "start_year", "action", "objective",
-                 "objective_after", "change", "feasible", "status", "gap", "how"]
+                 "objective_after", "change", "feasible", "status", "gap"]
 
 EACH_SECONDS = 30.0  # default time limit of one re-solve (seconds)
 
@@ -58,7 +60,11 @@ class Explanation:
     def write(self, folder: ResultsFolder) -> None:
         folder.write_csv("binding.csv", BINDING_COLUMNS, self.binding)
         folder.write_csv("marginal_budget.csv", MARGINAL_COLUMNS, self.marginal_budget)
-        folder.write_csv("force.csv", FORCE_COLUMNS, self.force)
+        folder.write_csv("force.csv", FORCE_COLUMNS,
+                         [{k: r[k] for k in FORCE_COLUMNS} for r in self.force])
+        folder.manifest["explanations"] = {"resolves": self.solves, "implied": self.implied,
+                                           "stopped_at_time_limit": self.limited,
+                                           "workers": self.workers}
 
     def lines(self, limit: int = 6) -> list[str]:
         """The headline explanations, most telling first."""

@@ -277,6 +277,11 @@ class HighsSession:
         M = highspy.HighsModelStatus
         has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
         raw = h.modelStatusToString(ms)
+        if ms == M.kModelEmpty:  # no decision at all (no project can be scheduled): fund nothing
+            if np.any(self.form.row_lower > 1e-9) or np.any(self.form.row_upper < -1e-9):
+                return SolverOutcome("infeasible", None, None, None, None, seconds, raw)
+            return SolverOutcome("optimal", 0.0, 0.0, 0.0, np.zeros(self.form.num_col), seconds,
+                                 raw)
         if ms == M.kOptimal:
             gap = max(0.0, float(info.mip_gap)) if _is_mip(self.form) else 0.0
             gap = 0.0 if not np.isfinite(gap) else gap

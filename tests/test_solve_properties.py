@@ -111,3 +111,119 @@ def test_optimum_equals_brute_force_and_breaks_no_rule(sc):
     plan = {ids[cid]: next(o for o in model.options[ids[cid]] if o.start == s)
             for cid, s in r.portfolio.starts.items()}
     assert feasible(sc, plan)
+
+
+def brute_force_where(sc: Scenario, value, keep=lambda plan: True) -> float | None:
+    """The best `value(plan)` over every feasible schedule that `keep` accepts."""
+    opts = [[None] + start_options(c, sc.years) for c in sc.candidates]
+    best = None
+    for combo in itertools.product(*opts):
+        plan = {i: o for i, o in enumerate(combo) if o is not None}
+        if keep(plan) and feasible(sc, plan):
+            v = value(plan)
+            best = v if best is None else max(best, v)
+    return best
+
+
+# -- the benefit objective against its definition, computed here without the model -----------
+COMMUNITY_XY = {"M0": (0.0, 0.0), "M1": (0.8, 0.0), "M2": (3.0, 0.0)}
+
+
+@st.composite
+def benefit_instances(draw):
+    from facility_opt.model_types import Centre, Community
+
+    years = tuple(range(2022, 2022 + draw(st.integers(1, 3))))
+    comms = tuple(
+        Community(m, m, "a", "city", float(draw(st.integers(50, 200))), 500.0,
+                  float(draw(st.integers(0, 300))), x, y,
+                  facility_area_m2=float(draw(st.integers(0, 40))))
+        for m, (x, y) in COMMUNITY_XY.items())
+    cands = []
+    for i in range(draw(st.integers(1, 6))):
+        cands.append(Candidate(
+            id=f"P{i}", name=f"P{i}", kind="renovation", cost=float(draw(st.integers(1, 9))),
+            county="a", community_id=draw(st.sampled_from(list(COMMUNITY_XY))),
+            area_m2=float(draw(st.sampled_from([0, 6, 15, 40]))),
+            daycare_places=draw(st.sampled_from([0, 0, 10])),
+            build_years=draw(st.integers(1, 2))))
+    centres = (Centre("Z", "M2", 10, 3.0, 0.0),) if draw(st.booleans()) else ()
+    until = years[-1] + draw(st.integers(0, 3))
+    return Scenario(name="b", years=years, budget=Budget(
+        {y: float(draw(st.integers(0, 12))) for y in years}), candidates=tuple(cands),
+        communities=comms, centres=centres,
+        objective=Objective("benefit", weight_households=1.0,
+                            weight_elderly=float(draw(st.sampled_from([0.5, 2.0]))),
+                            benefit_until=until))
+
+
+def benefit_by_definition(sc: Scenario, plan: dict[int, object]) -> float:
+    """docs/model.md "Objective", read literally: per year t after the first funding year up to
+    benefit_until, households brought up to 0.30 m² each (capped at the community's gap) plus
+    weighted residents 60+ of communities newly within 1 km of an in-service day-care project."""
+    ob = sc.objective
+    total = 0.0
+    for t in range(sc.years[0] + 1, ob.benefit_until + 1):
+        live = [sc.candidates[i] for i, o in plan.items() if o.completion < t]
+        for m in sc.communities:
+            gap = max(0.0, m.households - m.facility_area_m2 / 0.30)
+            added = sum(c.area_m2 for c in live if c.community_id == m.id)
+            total += ob.weight_households * min(gap, added / 0.30)
+            def near(x, y, m=m):
+                return (x - m.x_km) ** 2 + (y - m.y_km) ** 2 <= 1.0 + 1e-9
+            old = any(near(z.x_km, z.y_km) for z in sc.centres)
+            new = any(c.daycare_places > 0 and near(*COMMUNITY_XY[c.community_id])
+                      for c in live)
+            if new and not old:
+                total += ob.weight_elderly * m.elderly
+    return total
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(benefit_instances())
+def test_benefit_optimum_equals_brute_force_of_its_definition(sc):
+    expected = brute_force_where(sc, lambda plan: benefit_by_definition(sc, plan))
+    r = solve(sc)
+    assert r.objective == pytest.approx(expected, abs=1e-6)
+    model = build_model(sc)
+    ids = {c.id: i for i, c in enumerate(sc.candidates)}
+    plan = {ids[cid]: next(o for o in model.options[ids[cid]] if o.start == s)
+            for cid, s in r.portfolio.starts.items()}
+    assert benefit_by_definition(sc, plan) == pytest.approx(expected, abs=1e-6)
+
+
+# -- explanations: every re-solved (or implied) answer against brute force ---------------------
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances())
+def test_explanations_equal_brute_force(sc):
+    from facility_opt.explain import explain_result
+
+    try:
+        r = solve(sc)
+    except InfeasibleError:
+        return
+    e = explain_result(sc, r, budget_step=3.0)
+
+    def score(plan):
+        return sum(sc.candidates[i].score for i in plan)
+
+    for row in e.force:
+        i = int(row["id"][1:])
+        if row["action"] == "force_out":
+            expected = brute_force_where(sc, score, lambda plan, i=i: i not in plan)
+        else:
+            expected = brute_force_where(sc, score, lambda plan, i=i: i in plan)
+        if expected is None:
+            assert row["feasible"] == 0 and row["objective_after"] is None, row
+        else:
+            assert row["objective_after"] == pytest.approx(expected, abs=1e-6), row
+            assert row["change"] == pytest.approx(expected - r.objective, abs=1e-6)
+    for row in e.marginal_budget:
+        from dataclasses import replace
+
+        raised = dict(sc.budget.annual)  # one more step in that year (with carry-over, every
+        raised[row["year"]] += 3.0  # later cumulative budget rises with it)
+
+        wider = replace(sc, budget=replace(sc.budget, annual=raised))
+        expected = brute_force_where(wider, score)
+        assert row["objective_with_step"] == pytest.approx(expected, abs=1e-6), row

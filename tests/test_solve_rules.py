@@ -244,3 +244,20 @@ def test_benefit_until_before_the_last_funding_year_is_refused(tmp_path):
     text = str(err.value)
     assert "objective.benefit_until" in text and "2022" in text and "2023" in text
     assert "s.toml" in text
+
+
+def test_explanation_answers_implied_by_tied_plans_without_a_resolve():
+    # four equal projects, money for two: dropping any chosen one costs nothing (another takes
+    # its place). Once a re-solve has found a plan without P0, the next question whose answer
+    # that plan already gives is answered without solving again.
+    from facility_opt.explain import explain_result
+
+    sc = scen([cand(f"P{i}", 2, 3) for i in range(4)], {2022: 2, 2023: 2})
+    r = solve(sc)
+    e = explain_result(sc, r)
+    outs = [row for row in e.force if row["action"] == "force_out"]
+    ins = [row for row in e.force if row["action"] == "force_in"]
+    assert len(outs) == 2 and all(row["change"] == 0 for row in outs)
+    assert all(row["change"] == 0 and row["status"] == "optimal" for row in ins)
+    assert e.implied >= 1 and e.solves + e.implied == len(e.force) + len(e.marginal_budget)
+    assert {row["how"] for row in e.force} <= {"solved", "implied"}
