@@ -15,7 +15,9 @@ from typing import Annotated
 import typer
 
 from . import __version__
-from .errors import FacilityOptError, InputError
+from .errors import FacilityOptError, InputError, Interrupted
+
+INTERRUPTED = 130  # exit code after Ctrl-C
 
 app = typer.Typer(
     name="facility-opt",
@@ -262,11 +264,10 @@ def _run(fn, **kwargs) -> None:
     """Call a command's implementation; map domain errors to messages and exit codes."""
     try:
         code = fn(**kwargs)
+    except (KeyboardInterrupt, Interrupted):
+        raise typer.Exit(INTERRUPTED) from None  # main() says so, once
     except FacilityOptError as err:
         _fail(err)
-    except KeyboardInterrupt:
-        sys.stderr.write("interrupted: stopped cleanly; previous results are untouched\n")
-        raise typer.Exit(130) from None
     except MemoryError:
         sys.stderr.write("error: out of memory; try a smaller scenario or fewer workers\n")
         raise typer.Exit(1) from None
@@ -286,13 +287,23 @@ def _run(fn, **kwargs) -> None:
         raise typer.Exit(int(code))
 
 
+def _say_interrupted() -> None:
+    sys.stderr.write("interrupted: stopped cleanly; previous results are untouched\n")
+
+
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point. Ctrl-C ends with exit 130 and one line, wherever it lands: in
+    a command, or while Typer parses options or imports the command's module (Typer then exits
+    130 silently)."""
     try:
         app()
     except KeyboardInterrupt:
-        sys.stderr.write("interrupted: stopped cleanly; previous results are untouched\n")
-        sys.exit(130)
+        _say_interrupted()
+        sys.exit(INTERRUPTED)
+    except SystemExit as done:
+        if done.code == INTERRUPTED:
+            _say_interrupted()
+        raise
 
 
 if __name__ == "__main__":

@@ -49,21 +49,108 @@ def run_tasks(fn: Callable[[T], R], tasks: Sequence[T], *, workers: int = 1,
 def _run_pool(fn: Callable[[T], R], tasks: list[T], workers: int, bar: _Progress) -> list[R]:
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=_clean_context())
-    try:
-        futures = [pool.submit(fn, t) for t in tasks]
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for f in done:
-                f.result()  # raise a task's error as soon as it happens
-                bar.advance()
-        results = [f.result() for f in futures]
-    except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown()
+    context = _clean_context()
+    # workers watch the read end; it reaches end-of-file when this process ends in any way
+    lifeline, lifeline_end = context.Pipe(duplex=False)
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context,
+                               initializer=_worker_setup, initargs=(lifeline,))
+    # Ctrl-C is held and taken between waits, where this thread holds none of the pool's locks:
+    # raised inside `wait` it could leave a task's lock taken, and the pool then deadlocks.
+    with _CtrlCHeld() as ctrl_c:
+        try:
+            futures = [pool.submit(fn, t) for t in tasks]
+            pending = set(futures)
+            while pending:
+                done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                ctrl_c.check()
+                for f in done:
+                    f.result()  # raise a task's error as soon as it happens
+                    bar.advance()
+            results = [f.result() for f in futures]
+        except BaseException:
+            _stop_now(pool)
+            raise
+        else:
+            pool.shutdown()
+        finally:
+            lifeline.close()
+            lifeline_end.close()
     return results
+
+
+def _worker_setup(lifeline) -> None:
+    """Worker initializer.
+
+    Ctrl-C signals the whole process group; only the parent acts on it (it stops the pool and
+    prints one line), so workers ignore it and neither print tracebacks nor race the parent.
+    A parent killed outright (SIGKILL, out of memory) cannot stop its workers: they would wait
+    for tasks forever. A watcher thread ends the worker when the parent's end of `lifeline`
+    closes, which the operating system does when the parent dies.
+    """
+    import os
+    import signal
+    import threading
+    from multiprocessing.connection import wait
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def _exit_with_parent() -> None:
+        wait([lifeline])
+        os._exit(1)
+
+    threading.Thread(target=_exit_with_parent, name="exit-with-parent", daemon=True).start()
+
+
+class _CtrlCHeld:
+    """Hold a Ctrl-C that arrives inside the block: raise it at `check()` or at the end, at a
+    moment chosen by the code rather than wherever the signal lands (a worker half-started, a
+    lock half-taken)."""
+
+    def __enter__(self) -> _CtrlCHeld:
+        import signal
+        import threading
+
+        self.pressed = False
+        self._previous: Any = None
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._note)
+        return self
+
+    def _note(self, signum: int, frame: object) -> None:
+        self.pressed = True
+
+    def check(self) -> None:
+        if self.pressed:
+            raise KeyboardInterrupt
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        import signal
+
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        if self.pressed and exc_type is None:
+            raise KeyboardInterrupt
+
+
+def _stop_now(pool) -> None:
+    """On Ctrl-C or a failed task: end the workers at once, then let the pool tear itself down.
+    Workers ignore Ctrl-C, so without this a long task (a large solve) would keep the command
+    alive after it has given up. The workers go first: a pool that sees them die drops its
+    queued tasks and closes its queue, whereas shutting it down first can leave its feeder
+    thread blocked for ever writing a large task into a pipe no worker reads."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for proc in processes:
+        try:
+            if proc.is_alive():
+                proc.terminate()
+        except (ValueError, ProcessLookupError):  # already closed or gone
+            pass
+    for proc in processes:
+        try:
+            proc.join(timeout=5)
+        except (ValueError, AssertionError):
+            pass
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _clean_context():
@@ -73,7 +160,27 @@ def _clean_context():
     import multiprocessing as mp
 
     methods = mp.get_all_start_methods()
-    return mp.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" not in methods:
+        return mp.get_context("spawn")
+    _start_forkserver_deaf_to_ctrl_c()
+    return mp.get_context("forkserver")
+
+
+def _start_forkserver_deaf_to_ctrl_c() -> None:
+    """Start the fork server (once per process) with Ctrl-C ignored: an ignored SIGINT survives
+    exec, so the server and every worker it forks are born ignoring it. Without this, a Ctrl-C
+    while a worker is still starting (before `_worker_setup` runs) printed a worker traceback."""
+    import signal
+    import threading
+    from multiprocessing import forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        return  # signal handlers can only be changed in the main thread
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
 
 
 def _run_dask(fn: Callable[[T], R], tasks: list[T], scheduler: str, workers: int,
