@@ -167,6 +167,32 @@ def captured_stdout_fd() -> Iterator[list[str]]:
 
 
 # -- HiGHS ------------------------------------------------------------------------------------
+@contextlib.contextmanager
+def _ctrl_c_after_run() -> Iterator[None]:
+    """Ctrl-C during HiGHS's run() surfaces in the log callback, where HiGHS turns it into a
+    solver error ("HiGHS failed", exit 1). Hold it until run() returns, then raise it, so the
+    command stops with exit 130 (after the solve in progress). Worker processes, which ignore
+    Ctrl-C, keep ignoring it."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    current = signal.getsignal(signal.SIGINT)
+    if current is None or current == signal.SIG_IGN:
+        yield
+        return
+    pressed: list[int] = []
+    signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, current)
+    if pressed:
+        raise KeyboardInterrupt
+
+
 class HighsSession:
     """A HiGHS model kept alive across solves (bounds and objective changed in place)."""
 
@@ -268,7 +294,8 @@ class HighsSession:
                 sol.col_value = list(map(float, warm_start))
                 h.setSolution(sol)
         t0 = time.perf_counter()
-        status = h.run()
+        with _ctrl_c_after_run():
+            status = h.run()
         seconds = time.perf_counter() - t0
         if status == highspy.HighsStatus.kError:
             raise SolverError("HiGHS failed on this model (see solver.log); try --solver cbc")

@@ -299,6 +299,23 @@ def test_ctrl_c_while_writing_removes_the_temporary_folder(tmp_path: Path) -> No
         run.cleanup()
 
 
+def test_ctrl_c_during_a_highs_solve(tmp_path: Path) -> None:
+    """Ctrl-C while HiGHS runs (the explanations of leshan-base re-solve for many seconds) is an
+    interruption, exit 130 — not "HiGHS failed" (exit 1), which it was: the KeyboardInterrupt
+    surfaced in HiGHS's log callback and HiGHS reported a solver error."""
+    target = tmp_path / "results" / "leshan-base"
+    before = _previous_results(target)
+    run = Run(["solve", "leshan-base", "-o", str(target)], tmp_path)
+    try:
+        time.sleep(2.5)
+        assert run.proc.poll() is None, f"finished before it could be interrupted:\n{run.stderr()}"
+        os.killpg(run.pid, signal.SIGINT)
+        _assert_clean_interrupt(run, time.monotonic())
+        _assert_previous_untouched(target, before)
+    finally:
+        run.cleanup()
+
+
 class _CtrlCOnImport(types.ModuleType):
     """Stands in for a command's module: importing from it is interrupted."""
 
