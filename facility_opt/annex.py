@@ -24,6 +24,7 @@ import math
 import os
 import re
 import sys
+import time
 import unicodedata
 import uuid
 from collections.abc import Mapping, Sequence
@@ -35,7 +36,7 @@ from typing import Any
 
 from . import __version__
 from .errors import InputError, Problem
-from .results import fmt_number, sha256_file
+from .results import COMMAND_STARTED, fmt_number, json_text, package_versions, sha256_file
 from .terms import has_term, kind_label, metric_label, term
 
 # Money cells: thousands separators and two decimals, in the scenario's unit (万元 by default)
@@ -1118,6 +1119,8 @@ def write_annex(results_dir: Path | str, out_dir: Path | str | None = None,
     if out.exists() and not out.is_dir():
         raise InputError.one(str(out), "-o", str(out), "a folder for the annex (a file of that "
                              "name exists)")
+    _refuse_foreign_manifest(out)
+    started = COMMAND_STARTED.get() or (datetime.now(UTC), time.perf_counter())
     warnings: list[str] = []
     changed = changed_results_files(data)
     if changed:
@@ -1139,7 +1142,46 @@ def write_annex(results_dir: Path | str, out_dir: Path | str | None = None,
     write_atomic(files.xlsx, xlsx)
     write_atomic(files.pdf, pdf)
     write_atomic(files.md, md)
+    write_atomic(out / "manifest.json", json_text(annex_manifest(data, files, started)).encode())
     return files
+
+
+def _refuse_foreign_manifest(out: Path) -> None:
+    """The annex keeps its own manifest.json in its folder; never overwrite another command's
+    (`-o` pointing at a results folder)."""
+    path = out / "manifest.json"
+    if not path.is_file():
+        return
+    try:
+        command = json.loads(path.read_text(encoding="utf-8")).get("command")
+    except (ValueError, UnicodeDecodeError, AttributeError):
+        command = None
+    if command != "annex":
+        raise InputError.one(str(out), "-o", str(out), "a folder of the annex's own (this one "
+                             f"holds the manifest.json of {command or 'another run'}; the "
+                             "default is RESULTS_DIR/annex/)")
+
+
+def annex_manifest(data: AnnexData, files: AnnexFiles, started: tuple[datetime, float]
+                   ) -> dict[str, Any]:
+    """manifest.json of the annex folder: the results files it was built from (sha256), the
+    documents written (sha256), language, tool version, command line, start and end time."""
+    when, t0 = started
+    inputs = {name: {"path": name, "sha256": now} for name, (now, _) in data.file_hashes.items()}
+    results_manifest = data.results_dir / "manifest.json"
+    if results_manifest.is_file():
+        inputs["manifest.json"] = {"path": "manifest.json", "sha256": sha256_file(results_manifest)}
+    return {
+        "tool": "facility-opt", "tool_version": __version__, "command": "annex",
+        "command_line": list(sys.argv), "packages": package_versions(("openpyxl", "reportlab")),
+        "scenario": data.scenario_name, "lang": files.lang, "pdf_lang": files.pdf_lang,
+        "inputs": inputs,
+        "files": {p.name: sha256_file(p) for p in (files.xlsx, files.pdf, files.md)},
+        "warnings": list(files.warnings),
+        "started": when.isoformat(timespec="seconds"),
+        "ended": datetime.now(UTC).isoformat(timespec="seconds"),
+        "elapsed_seconds": round(time.perf_counter() - t0, 3),
+    }
 
 
 def run_annex(results_dir: Path, out: Path | None, lang: str) -> int:

@@ -76,11 +76,20 @@ def _version_callback(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: Annotated[bool, typer.Option("--version", callback=_version_callback,
                                           is_eager=True, help="Show the version and exit.")] = False,
 ) -> None:
     """facility-opt: which community facilities to fund, when, and whether the day-care target
     is met."""
+    import time
+    from datetime import UTC, datetime
+
+    from .results import COMMAND_STARTED
+
+    # the start of the run for manifest.json, before the command loads its modules
+    started = COMMAND_STARTED.set((datetime.now(UTC), time.perf_counter()))
+    ctx.call_on_close(lambda: COMMAND_STARTED.reset(started))
 
 
 def _check_solver(solver: str) -> str:

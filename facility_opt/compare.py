@@ -151,6 +151,21 @@ def _run_scenario(ref: str, folder, name: str, *, solver: str, replications: int
     return out
 
 
+RESULTS_FILES_READ = ("summary.json", "scenario.json", "selection.csv", "spend.csv",
+                      "coverage.csv", "manifest.json")
+
+
+def _input_files(s: ComparedScenario) -> dict[str, Any]:
+    """The sha256 of what a compared scenario came from, for manifest.json: a scenario run here,
+    its scenario file and tables (from its own manifest); a results folder, the files read."""
+    from .results import sha256_file
+
+    if s.source == "scenario":
+        return _read_json(s.folder / "manifest.json").get("inputs", {})
+    return {name: {"path": name, "sha256": sha256_file(s.folder / name)}
+            for name in RESULTS_FILES_READ if (s.folder / name).is_file()}
+
+
 def _is_results_folder(ref: str) -> bool:
     p = Path(ref)
     return p.is_dir() and (p / "selection.csv").is_file()
@@ -244,7 +259,12 @@ def compare(inputs: Sequence[str], *, out: Path | None = None, replications: int
         rows = [headline(s, kinds) for s in compared]
         folder.write_csv("compare.csv", columns, rows)
         folder.manifest.update({"inputs": refs, "seed": seed, "replications": replications,
-                                "solver": solver, "scenarios": [s.name for s in compared]})
+                                "solver": solver, "scenarios": [s.name for s in compared],
+                                "input_files": {s.name: _input_files(s) for s in compared}})
+        if any(s.source == "scenario" for s in compared):
+            from .solvers import solver_version
+
+            folder.manifest["solver_version"] = solver_version(solver)
         drawn = _draw_all(folder, compared, lang)
     paths = [target / p.relative_to(folder.path) for p in drawn] if drawn else []
     return CompareResult(compared, rows, columns, paths, target, seed)

@@ -324,6 +324,7 @@ def run_frontier(scenario: str | None, out: Path | None, budgets: str | None, wo
 
     from .results import ResultsFolder, default_results_dir, scenario_manifest, scenario_record
     from .scenario import load_scenario
+    from .solvers import solver_version
 
     sc = load_scenario(scenario)
     totals = parse_budgets(budgets) if budgets is not None else default_budgets(sc)
@@ -334,7 +335,8 @@ def run_frontier(scenario: str | None, out: Path | None, budgets: str | None, wo
         console = Console(width=160)
     with ResultsFolder(target, "frontier") as folder:
         folder.manifest.update(scenario_manifest(sc))
-        folder.manifest.update({"solver": solver, "budgets": totals, "workers": workers})
+        folder.manifest.update({"solver": solver, "solver_version": solver_version(solver),
+                                "budgets": totals, "workers": workers})
         folder.write_json("scenario.json", scenario_record(sc))
         write_frontier_outputs(folder, result)
     print_frontier(result, console)

@@ -813,6 +813,7 @@ def run_plan(scenario: str | None, out: Path | None, replications: int | None,
     the first solve has no plan (raised as InfeasibleError)."""
     from .results import ResultsFolder, default_results_dir, scenario_manifest, scenario_record
     from .scenario import load_scenario
+    from .solvers import solver_version
 
     sc = load_scenario(scenario)
     res = plan(sc, solver=solver, replications=replications, seed=seed, workers=workers,
@@ -820,7 +821,8 @@ def run_plan(scenario: str | None, out: Path | None, replications: int | None,
     target = Path(out) if out is not None else default_results_dir(sc.name)
     with ResultsFolder(target, "plan") as folder:
         folder.manifest.update(scenario_manifest(sc))
-        folder.manifest.update({"solver": solver, "seed": res.seed,
+        folder.manifest.update({"solver": solver, "solver_version": solver_version(solver),
+                                "seed": res.seed,
                                 "replications": replications or sc.simulation.replications,
                                 "workers": workers})
         folder.write_json("scenario.json", scenario_record(sc))

@@ -20,11 +20,19 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from . import __version__
+
+#: When the running command began: (UTC time, time.perf_counter()). The CLI sets it around every
+#: command so that a manifest's `started` and `elapsed_seconds` cover the whole run (loading,
+#: solving, simulating), not only the writing. Unset (a library call), a results folder counts
+#: from its own creation.
+COMMAND_STARTED: ContextVar[tuple[datetime, float] | None] = ContextVar("command_started",
+                                                                        default=None)
 
 
 def default_results_dir(scenario_name: str) -> Path:
@@ -152,8 +160,7 @@ class ResultsFolder:
         self.target = Path(target).resolve()
         self.command = command
         self.argv = list(sys.argv if argv is None else argv)
-        self.started = datetime.now(UTC)
-        self._t0 = time.perf_counter()
+        self.started, self._t0 = COMMAND_STARTED.get() or (datetime.now(UTC), time.perf_counter())
         self.manifest: dict[str, Any] = {}
         self.tmp: Path | None = None
 

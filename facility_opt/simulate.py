@@ -507,8 +507,11 @@ def run_simulate(scenario: str | None = None, out: Path | None = None,
 
             folder.manifest["portfolio"] = {"path": Path(portfolio).name,
                                             "sha256": sha256_file(Path(portfolio))}
+            folder.manifest["inputs"]["portfolio"] = folder.manifest["portfolio"]
         else:
             folder.manifest["portfolio"] = {"solved_with": solver}
+            folder.manifest.update({"solver": solved.solver,
+                                    "solver_version": solved.solver_version})
     _print_summary(result, target)
     return 0
 

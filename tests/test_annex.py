@@ -535,7 +535,7 @@ def test_cli_writes_the_annex_where_asked(results, tmp_path):
     assert "2,394.29 万元 requested" in result.output
     assert sorted(p.name for p in out.iterdir()) == ["annex_mini-leshan.md",
                                                     "annex_mini-leshan.pdf",
-                                                    "annex_mini-leshan.xlsx"]
+                                                    "annex_mini-leshan.xlsx", "manifest.json"]
 
 
 def test_results_edited_after_the_run_are_flagged(results):
