@@ -52,18 +52,45 @@ def _at_least_one(value: int | None) -> int | None:
     return value
 
 
+def _whole_number(text: str) -> int:
+    """Parse counts and seeds so that a wrong value is shown in the message (Typer's own message
+    names the option but not the value)."""
+    try:
+        return int(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a whole number") from None
+
+
+def _number(text: str) -> float:
+    """Parse --gap and --time-limit; the message shows the text found."""
+    try:
+        return float(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a number") from None
+
+
+def _not_negative(value: float | None) -> float | None:
+    """--gap and --time-limit: the message shows the value found."""
+    if value is not None and not value >= 0:  # also refuses nan
+        raise typer.BadParameter(f"{value} is not allowed: expected a number ≥ 0")
+    return value
+
+
 SolverOpt = Annotated[str, typer.Option("--solver", callback=_solver_option,
                                         help="MILP solver: highs or cbc.")]
-WorkersOpt = Annotated[int, typer.Option("--workers", callback=_at_least_one,
+WorkersOpt = Annotated[int, typer.Option("--workers", parser=_whole_number,
+                                         callback=_at_least_one,
                                          help="Parallel worker processes.")]
 SchedulerOpt = Annotated[
     str | None,
     typer.Option("--scheduler", help="Dask scheduler address (needs the [dask] extra); "
                  "'local' starts a LocalCluster.", show_default=False),
 ]
-SeedOpt = Annotated[int | None, typer.Option("--seed", help="Root random seed (default: scenario).",
+SeedOpt = Annotated[int | None, typer.Option("--seed", parser=_whole_number,
+                                             help="Root random seed (default: scenario).",
                                              show_default=False)]
-ReplOpt = Annotated[int | None, typer.Option("--replications", callback=_at_least_one,
+ReplOpt = Annotated[int | None, typer.Option("--replications", parser=_whole_number,
+                                             callback=_at_least_one,
                                              help="Replications (default: scenario).",
                                              show_default=False)]
 
@@ -104,10 +131,11 @@ def solve(
     scenario: ScenarioArg = None,
     out: OutOpt = None,
     solver: SolverOpt = "highs",
-    time_limit: Annotated[float | None, typer.Option("--time-limit", min=0.0,
+    time_limit: Annotated[float | None, typer.Option("--time-limit", parser=_number,
+                          callback=_not_negative,
                           help="Seconds; returns the best plan found with its gap.",
                           show_default=False)] = None,
-    gap: Annotated[float, typer.Option("--gap", min=0.0,
+    gap: Annotated[float, typer.Option("--gap", parser=_number, callback=_not_negative,
                    help="Relative MIP gap accepted (0 = proven optimal).")] = 0.0,
     force_in: Annotated[list[str] | None, typer.Option("--force-in",
                         help="Project id that must be funded (repeatable).",
@@ -142,7 +170,8 @@ def simulate(
     portfolio: Annotated[Path | None, typer.Option("--portfolio",
                          help="selection.csv of a portfolio (default: solve first).",
                          show_default=False)] = None,
-    days: Annotated[int | None, typer.Option("--days", min=1,
+    days: Annotated[int | None, typer.Option("--days", parser=_whole_number,
+                    callback=_at_least_one,
                     help="Open days sampled per year and replication (default: scenario).",
                     show_default=False)] = None,
     scheduler: SchedulerOpt = None,
@@ -165,7 +194,8 @@ def plan(
     workers: WorkersOpt = 1,
     scheduler: SchedulerOpt = None,
     solver: SolverOpt = "highs",
-    max_iterations: Annotated[int | None, typer.Option("--max-iterations", min=1,
+    max_iterations: Annotated[int | None, typer.Option("--max-iterations", parser=_whole_number,
+                              callback=_at_least_one,
                               help="Most solve → simulate rounds (default: scenario).",
                               show_default=False)] = None,
 ) -> None:

@@ -237,6 +237,9 @@ def compare(inputs: Sequence[str], *, out: Path | None = None, replications: int
             raise InputError.one("command line", "SCENARIO_OR_RESULTS_DIR", ref,
                                  "a results folder holding selection.csv (written by solve, "
                                  "simulate or plan), or a scenario")
+    for ref in refs:  # a scenario that does not load stops the run before anything is written
+        if not _is_results_folder(ref):
+            load_scenario(ref)
     if seed is None:  # one seed for all: the first scenario's (common random numbers)
         first = next((r for r in refs if not _is_results_folder(r)), None)
         seed = load_scenario(first).simulation.seed if first is not None else None

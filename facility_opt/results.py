@@ -166,15 +166,26 @@ class ResultsFolder:
 
     # -- lifecycle ---------------------------------------------------------------------------
     def __enter__(self) -> ResultsFolder:
-        self.target.parent.mkdir(parents=True, exist_ok=True)
-        if self.target.exists() and not self.target.is_dir():
-            from .errors import InputError
+        from .errors import InputError
 
+        def unwritable(err: OSError) -> InputError:  # the -o given, or its parent, is unusable
+            return InputError.one(str(self.target), "-o", str(self.target),
+                                  f"a folder where results can be written ({err.strerror or err}"
+                                  f"{': ' + str(err.filename) if err.filename else ''})")
+
+        try:
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise unwritable(err) from None
+        if self.target.exists() and not self.target.is_dir():
             raise InputError.one(str(self.target), "-o", str(self.target),
                                  "a folder for the results (a file of that name exists)")
         recover_interrupted(self.target)
-        self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.tmp-{os.getpid()}-",
-                                         dir=self.target.parent))
+        try:
+            self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.tmp-{os.getpid()}-",
+                                             dir=self.target.parent))
+        except OSError as err:
+            raise unwritable(err) from None
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:

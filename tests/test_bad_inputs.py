@@ -78,3 +78,28 @@ def test_bad_input_case_as_subprocess(case: str) -> None:
                           capture_output=True, text=True, encoding="utf-8", env=env, timeout=60)
     _check_output(case, proc.returncode, proc.stderr)
     assert proc.stdout == ""
+
+
+CLI_CASES = ["cli_frontier_budgets_text", "cli_annex_lang", "cli_annex_not_results",
+             "cli_portfolio_missing", "cli_gap_negative", "cli_seed_text", "cli_force_in_unknown",
+             "cli_compare_unknown_scenario", "cli_out_through_a_file"]
+
+
+def test_every_command_has_a_bad_option_case() -> None:
+    """Bad command-line options are covered for each command that takes options."""
+    commands = {_args(case)[0] for case in CASES if case.startswith("cli_")}
+    assert {"solve", "simulate", "plan", "frontier", "compare", "annex", "validate"} <= commands
+
+
+@pytest.mark.parametrize("case", CLI_CASES)
+def test_bad_option_as_subprocess(case: str) -> None:
+    """Bad options of every command through the real entry point: exit 2, the message on
+    stderr naming the option and the value, nothing on stdout, no traceback, and nothing
+    written in the working folder."""
+    env = {k: v for k, v in os.environ.items() if k != "FACILITY_OPT_DEBUG"}
+    before = sorted(p.name for p in CORPUS.iterdir())
+    proc = subprocess.run([sys.executable, "-m", "facility_opt.cli", *_args(case)], cwd=CORPUS,
+                          capture_output=True, text=True, encoding="utf-8", env=env, timeout=120)
+    _check_output(case, proc.returncode, proc.stderr)
+    assert proc.stdout == ""
+    assert sorted(p.name for p in CORPUS.iterdir()) == before
