@@ -112,7 +112,10 @@ class _CtrlCHeld:
 
         self.pressed = False
         self._previous: Any = None
-        if threading.current_thread() is threading.main_thread():
+        if threading.current_thread() is not threading.main_thread():
+            return self  # signals reach the main thread only
+        current = signal.getsignal(signal.SIGINT)
+        if current is not None and current != signal.SIG_IGN:  # a worker keeps ignoring it
             self._previous = signal.signal(signal.SIGINT, self._note)
         return self
 

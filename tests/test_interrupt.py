@@ -348,3 +348,27 @@ def test_ctrl_c_anywhere_in_main_is_one_line(where: str, monkeypatch: pytest.Mon
     assert done.value.code == 130
     err = capsys.readouterr().err
     assert err.splitlines() == ["interrupted: stopped cleanly; previous results are untouched"]
+
+
+# -- the executor's part -------------------------------------------------------------------------
+def _sleep_then_mark(task: tuple[float, str]) -> float:
+    """A worker task: fail at once (negative seconds), or sleep then leave a marker file."""
+    seconds, marker = task
+    if seconds < 0:
+        raise ValueError("this task failed")
+    time.sleep(seconds)
+    Path(marker).write_text("finished", encoding="utf-8")
+    return seconds
+
+
+def test_a_failed_task_ends_the_other_workers_at_once(tmp_path: Path) -> None:
+    """When one task fails (or Ctrl-C is pressed) the pool's workers are ended, not left to
+    finish long tasks nobody will read: the slow task never leaves its marker."""
+    from facility_opt.executor import run_tasks
+
+    marker = tmp_path / "slow-task-finished"
+    t0 = time.monotonic()
+    with pytest.raises(ValueError, match="this task failed"):
+        run_tasks(_sleep_then_mark, [(2.5, str(marker)), (-1.0, "")], workers=2)
+    time.sleep(max(0.0, t0 + 3.5 - time.monotonic()))  # the slow task would have finished
+    assert not marker.exists(), "the slow task ran on after the run gave up"
