@@ -1,10 +1,13 @@
 """Benchmark `solve`: the bundled scenario end to end, and a province-scale synthetic instance.
 
     python benchmarks/bench_solve.py [--candidates 3000] [--communities 3000] [--limit 60]
+                                     [--skip-province] [--sizes 10000,30000]
 
-1. `facility-opt solve` on the bundled `leshan-base` (no explanations), wall clock, as a
-   subprocess — what a planner waits for.
-2. A seeded synthetic province: 3,000 communities, 3,000 candidates, 5 funding years, the benefit
+1. `facility-opt solve` on the bundled `leshan-base`, wall clock, as a subprocess — what a
+   planner waits for: without explanations, with them, and with them on 2 workers.
+2. `--sizes`: candidate tables of those sizes (score objective), build and solve time against
+   `--limit` and peak memory — the measurements behind the candidate-table limit.
+3. A seeded synthetic province: 3,000 communities, 3,000 candidates, 5 funding years, the benefit
    objective, carry-over off, one project per county — model build time and solve time apart,
    HiGHS and CBC side by side, each with a time limit (default 60 s).
 """
@@ -62,7 +65,8 @@ def province(n_comm: int, n_cand: int, seed: int = 7) -> Scenario:
     annual = {y: round(total / len(years), 2) for y in years}
     return Scenario(name="province", years=years, budget=Budget(annual), candidates=tuple(cands),
                     communities=tuple(comms), centres=tuple(centres),
-                    objective=Objective("benefit", weight_households=1.0, weight_elderly=2.0),
+                    objective=Objective("benefit", weight_households=2.54, weight_elderly=1.0,
+                                        benefit_until=2030),
                     rules=Rules(min_projects_per_county=1))
 
 
@@ -88,20 +92,50 @@ def bench_province(n_comm: int, n_cand: int, limit: float) -> list[dict]:
     return rows
 
 
-def bench_cli(repeats: int = 3) -> list[float]:
-    times = []
+def _cli(*args: str) -> float:
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "from facility_opt.cli import main; main()", *args],
+                   check=True, capture_output=True)
+    return time.perf_counter() - t0
+
+
+def bench_cli(repeats: int = 3) -> dict[str, list[float]]:
+    """Wall clock of `facility-opt solve` as a planner runs it (Python start included)."""
+    out: dict[str, list[float]] = {"no_explain": [], "explain": [], "explain_2_workers": []}
     with tempfile.TemporaryDirectory() as tmp:
         for _ in range(repeats):
-            t0 = time.perf_counter()
-            subprocess.run([sys.executable, "-c", "from facility_opt.cli import main; main()",
-                            "solve", "-o", f"{tmp}/r", "--no-explain"], check=True,
-                           capture_output=True)
-            times.append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "from facility_opt.cli import main; main()",
-                        "solve", "-o", f"{tmp}/e"], check=True, capture_output=True)
-        times.append(time.perf_counter() - t0)
-    return times
+            out["no_explain"].append(_cli("solve", "-o", f"{tmp}/r", "--no-explain"))
+        for _ in range(max(1, repeats // 2)):
+            out["explain"].append(_cli("solve", "-o", f"{tmp}/e"))
+            out["explain_2_workers"].append(_cli("solve", "-o", f"{tmp}/w", "--workers", "2"))
+    return out
+
+
+def bench_size(n_cand: int, limit: float) -> dict:
+    """A score-objective table of `n_cand` one-year projects over 4 years: build and solve time
+    and peak memory, to see where the exact MILP stops honouring its time limit. Runs in a
+    child process so its memory is measured alone."""
+    code = f"""
+import resource, time
+from facility_opt.model_types import Budget, Candidate, Objective, Scenario
+from facility_opt import milp
+from facility_opt.solvers import SolverOptions, open_session
+import numpy as np
+rng = np.random.default_rng(1)
+cands = tuple(Candidate(f"P{{i}}", f"p{{i}}", "renovation", float(rng.integers(50, 200)),
+                        score=float(rng.integers(0, 100))) for i in range({n_cand}))
+years = (2022, 2023, 2024, 2025)
+sc = Scenario("size", years, Budget({{y: {n_cand} * 10.0 for y in years}}), cands,
+              objective=Objective("score"))
+t0 = time.perf_counter(); form = milp.to_matrix(milp.build_model(sc)); b = time.perf_counter() - t0
+out = open_session(form).solve(SolverOptions(time_limit={limit}))
+print(b, out.seconds, out.status, out.gap, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       timeout=max(600, 10 * limit))
+    build, solve, status, gap, rss = p.stdout.split()
+    return {"candidates": n_cand, "build_s": float(build), "solve_s": float(solve),
+            "status": status, "gap": gap, "peak_mb": int(rss) // 1024}
 
 
 def main() -> None:
@@ -109,13 +143,20 @@ def main() -> None:
     ap.add_argument("--candidates", type=int, default=3000)
     ap.add_argument("--communities", type=int, default=3000)
     ap.add_argument("--limit", type=float, default=60.0, help="seconds per solver")
+    ap.add_argument("--skip-province", action="store_true")
+    ap.add_argument("--sizes", default="", help="e.g. 10000,30000: candidate-table sizes to "
+                    "time against --limit (score objective)")
     a = ap.parse_args()
     print(f"# {time.strftime('%Y-%m-%d')} · {platform.processor() or platform.machine()} · "
           f"Python {platform.python_version()}")
     t = bench_cli()
-    print(f"facility-opt solve leshan-base --no-explain: "
-          f"{', '.join(f'{x:.2f}' for x in t[:-1])} s (median {sorted(t[:-1])[1]:.2f} s); "
-          f"with explanations: {t[-1]:.2f} s")
+    for key, xs in t.items():
+        print(f"facility-opt solve leshan-base [{key}]: "
+              f"{', '.join(f'{x:.2f}' for x in xs)} s (best {min(xs):.2f} s)")
+    for n in [int(v) for v in a.sizes.split(",") if v]:
+        print("size", bench_size(n, a.limit))
+    if a.skip_province:
+        return
     for r in bench_province(a.communities, a.candidates, a.limit):
         gap = "—" if r["gap"] is None else f"{r['gap']:.4%}"
         print(f"province {a.candidates} candidates / {a.communities} communities, "

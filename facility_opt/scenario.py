@@ -44,6 +44,7 @@ from .schema import (
     COMMUNITY_COLUMNS,
     COMMUNITY_TYPES,
     ENUMERATED_KEYS,
+    MAX_CANDIDATES,
     SCENARIO_KEYS,
     SIGNED_COLUMNS,
     SIGNED_KEYS,
@@ -644,6 +645,11 @@ def _build_candidates(table: Table, problems: list[Problem], years: tuple[int, .
     else:  # horizon broken (already reported): accept any cost_<year> column for now
         cost_years = sorted({int(c[5:]) for c in table.columns
                              if c.startswith("cost_") and c[5:].isdigit() and len(c) == 9})
+    if len(table.rows) > MAX_CANDIDATES:  # refuse before validating every row (fast)
+        raise InputError(Problem(table.label, "data rows", f"{len(table.rows):,}",
+                                 f"at most {MAX_CANDIDATES:,} candidate projects: the exact MILP "
+                                 "of larger tables does not stop within a time limit (split "
+                                 "the scenario, e.g. by county)"))
     cols = check_columns(table, CANDIDATE_COLUMNS, problems, cost_years=cost_years)
     if table.is_empty:
         problems.append(Problem(table.label, "data rows", "0",

@@ -39,6 +39,12 @@ STAY_DISTRIBUTIONS = ("exponential", "lognormal", "fixed")
 ARRIVAL_PROFILES = ("uniform", "morning-peak")
 OBJECTIVE_KINDS = ("benefit", "score")
 
+# Most candidate projects a scenario may hold. Measured (docs/model.md, "Limits"): at 30,000
+# rows the MILP builds in about 3 s and HiGHS stops at its --time-limit with a plan and its gap;
+# at 50,000 and 100,000 rows HiGHS's clique detection ran minutes past a 30–60 s limit, holding
+# about 0.5–1 GB, before it was stopped. Larger tables are refused with this number in the message.
+MAX_CANDIDATES = 30_000
+
 # Scenario keys, dotted by table. Top-level keys have no dot.
 SCENARIO_KEYS: list[Field] = [
     Field("name", "str", "", REQUIRED, "Scenario name; names the results folder."),

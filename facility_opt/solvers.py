@@ -27,7 +27,7 @@ import tempfile
 import time
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -326,6 +326,15 @@ class HighsSession:
                               "try --solver cbc")
         values = np.array(h.getSolution().col_value, dtype=float)
         objective = float(info.objective_function_value)
+        if warm_start is not None and _stale(self.h, values, objective):
+            # HiGHS 1.16 can improve a MIP start inside presolve's reduced space, report the
+            # better objective and still hand back the start itself as "the" solution (seen on
+            # small models presolve nearly solves). Never trust that: solve again, cold.
+            self.log.append("\n(the solution returned does not match the objective reported; "
+                            "solving again without the start)\n")
+            h.clearSolver()
+            again = self.solve(options, None, label + " (again, without the start)")
+            return replace(again, seconds=again.seconds + seconds)
         bound = float(info.mip_dual_bound) if _is_mip(self.form) else objective
         if not np.isfinite(bound):
             bound = None
@@ -350,6 +359,13 @@ class HighsSession:
     @property
     def log_text(self) -> str:
         return "".join(self.log)
+
+
+def _stale(h, values: np.ndarray, objective: float) -> bool:
+    """True when the values returned do not give the objective HiGHS reports."""
+    lp = h.getLp()
+    got = float(np.dot(np.asarray(lp.col_cost_, dtype=float), values)) + float(lp.offset_)
+    return abs(got - objective) > 1e-7 * max(1.0, abs(objective))
 
 
 def _finite(a: np.ndarray, inf: float) -> np.ndarray:

@@ -131,3 +131,60 @@ def test_explanations_on_two_workers_are_identical(tmp_path):
     # (B and C tie).
     assert float(rows["A"]["objective_after"]) == 14
     assert {float(rows[k]["change"]) for k in ("B", "C")} == {0.0}
+
+
+def test_highs_error_names_cbc(monkeypatch, tmp_path):
+    # HiGHS failing on a model (run() returns an error status) is a SolverError that names the
+    # other solver, and the command exits 1 with that one line, no traceback
+    import highspy
+
+    from facility_opt.errors import SolverError
+    from facility_opt.scenario import load_scenario
+    from facility_opt.solve import solve
+
+    monkeypatch.setattr(highspy.Highs, "run", lambda self: highspy.HighsStatus.kError)
+    with pytest.raises(SolverError, match="--solver cbc"):
+        solve(load_scenario(_small(tmp_path)))
+
+
+def test_highs_error_exits_1_with_one_line(tmp_path):
+    code = ("import highspy; highspy.Highs.run = lambda self: highspy.HighsStatus.kError; "
+            "from facility_opt.cli import main; main()")
+    p = subprocess.run([sys.executable, "-c", code, "solve", str(_small(tmp_path)), "-o",
+                        str(tmp_path / "e"), "--no-explain"], cwd=tmp_path, capture_output=True,
+                       text=True, timeout=120)
+    assert p.returncode == 1, p.stderr
+    assert "--solver cbc" in p.stderr and "Traceback" not in p.stderr
+    assert not (tmp_path / "e").exists()
+
+
+def test_missing_cbc_exits_1_naming_highs(tmp_path):
+    code = ("import pulp; pulp.COIN_CMD.available = lambda self: False; "
+            "pulp.PULP_CBC_CMD.available = lambda self: False; "
+            "from facility_opt.cli import main; main()")
+    p = subprocess.run([sys.executable, "-c", code, "solve", str(_small(tmp_path)), "-o",
+                        str(tmp_path / "c"), "--solver", "cbc", "--no-explain"], cwd=tmp_path,
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 1, p.stderr
+    assert "--solver highs" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_a_100000_row_candidates_table_is_refused_with_the_limit(tmp_path):
+    import time
+
+    from facility_opt.schema import MAX_CANDIDATES
+
+    rows = "".join(f"P{i},p{i},renovation,{50 + i % 150},{i % 100}\n" for i in range(100_000))
+    (tmp_path / "big.csv").write_text("id,name,kind,cost,score\n" + rows, encoding="utf-8")
+    (tmp_path / "big.toml").write_text(
+        'name = "big"\n[horizon]\nyears = [2022, 2023]\n[budget]\n'
+        'annual = { 2022 = 100000, 2023 = 100000 }\n[data]\ncandidates = "big.csv"\n'
+        '[objective]\nkind = "score"\n', encoding="utf-8")
+    t0 = time.perf_counter()
+    p = _run("solve", str(tmp_path / "big.toml"), "-o", str(tmp_path / "out"), cwd=tmp_path)
+    seconds = time.perf_counter() - t0
+    assert p.returncode == 2, p.stderr
+    assert "big.csv" in p.stderr and "100,000" in p.stderr
+    assert f"{MAX_CANDIDATES:,}" in p.stderr and "Traceback" not in p.stderr
+    assert not (tmp_path / "out").exists()
+    assert seconds < 30  # refused after counting rows, not after building a 400,000-column MILP

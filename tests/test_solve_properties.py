@@ -193,7 +193,7 @@ def test_benefit_optimum_equals_brute_force_of_its_definition(sc):
 
 
 # -- explanations: every re-solved (or implied) answer against brute force ---------------------
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(instances())
 def test_explanations_equal_brute_force(sc):
     from facility_opt.explain import explain_result
