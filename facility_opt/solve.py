@@ -191,7 +191,8 @@ def solve(scenario: Scenario, *, solver: str = "highs", time_limit: float | None
         session.add_row(objective - tol, INF, nz, form.cost[nz])
         left = None if time_limit is None else max(0.5, time_limit - solve_seconds)
         left = left if left is not None else max(10.0, 4 * solve_seconds)
-        out2 = session.solve(SolverOptions(time_limit=left, gap=0.0, verbose=verbose),
+        out2 = session.solve(SolverOptions(time_limit=left, gap=0.0, verbose=verbose,
+                                           light=True),  # warm-started: no restarts, no RINS
                              warm_start=values, label="tie-break (main objective held)")
         session.delete_last_row()
         session.set_objective(form.cost, form.maximize)
