@@ -210,6 +210,9 @@ class HighsSession:
         h = self.h
         h.setOptionValue("output_flag", True)
         h.setOptionValue("log_to_console", False)
+        # no clock readings in the log: solver.log is a result file and must come out the same
+        # on a busy machine as on a quiet one (timings go to manifest.json instead)
+        h.setOptionValue("timeless_log", True)
         h.cbLogging += self._on_log
         lp = highspy.HighsLp()
         lp.num_col_ = form.num_col
