@@ -983,11 +983,21 @@ def _counts(items: Iterable[str]) -> str:
     return ", ".join(f"{k} {n}" for k, n in sorted(counts.items()))
 
 
+def _source_label(source: Path) -> str:
+    """Where a scenario came from, as a planner would say it: "bundled" for the packaged ones
+    (their install path means nothing to a reader), else the path."""
+    try:
+        Path(source).resolve().relative_to(bundled_dir().resolve())
+        return "bundled"
+    except ValueError:
+        return display_path(source)
+
+
 def scenario_summary(sc: Scenario) -> list[str]:
     """The short summary `facility-opt validate` prints for a valid scenario."""
     unit = sc.budget.unit
     lines = [f"ok: {sc.name}" + (f" — {sc.title}" if sc.title else "")
-             + (f" ({display_path(sc.source)})" if sc.source else "")]
+             + (f" ({_source_label(sc.source)})" if sc.source else "")]
     years = f"  funding years: {_span(sc.years)} ({len(sc.years)})"
     if sc.base_year is not None:
         years += f"; base year {sc.base_year}"
