@@ -136,7 +136,7 @@ def solve(scenario: Scenario, *, solver: str = "highs", time_limit: float | None
           force_out: Sequence[str] = (), requirements: Sequence[PlacesRequirement] = (),
           budget_by_year: dict[int, float] | None = None, log_path: Path | None = None,
           tie_break: bool | None = None, extra_constraints=None,
-          price_infeasible: bool = True) -> SolveResult:
+          price_infeasible: bool = True, start: dict[str, int] | None = None) -> SolveResult:
     """The best portfolio under the scenario's budgets, rules and targets.
 
     `gap` 0 (default) proves optimality; `time_limit` (seconds) returns the best plan found as
@@ -144,6 +144,8 @@ def solve(scenario: Scenario, *, solver: str = "highs", time_limit: float | None
     `InfeasibleError` (with the reason in planner's terms) when no plan exists or none was found
     within the time limit, `SolverError` when the solver fails. With `price_infeasible` the
     infeasibility message says how much money would make a plan possible (a least-cost solve).
+    `start` (project id → start year) is a plan known to be feasible, given to the solver as
+    its first incumbent.
     """
     from . import diagnose, milp
     from .solvers import INF, SolverOptions, check_solver, open_session, solver_version
@@ -167,7 +169,8 @@ def solve(scenario: Scenario, *, solver: str = "highs", time_limit: float | None
     session = open_session(form, solver)
     build_seconds = time.perf_counter() - t0
     options = SolverOptions(time_limit=time_limit, gap=gap, verbose=verbose)
-    out = session.solve(options, label="main objective")
+    warm = start_values(model, form, start) if start else None
+    out = session.solve(options, warm_start=warm, label="main objective")
     solve_seconds = out.seconds
     if out.status == "infeasible":
         conflict = diagnose.conflict_groups(model, session)
@@ -258,9 +261,9 @@ def least_cost(scenario: Scenario, *, solver: str = "highs",
     target (must_fund, min_count, requirements, …): one exact MILP minimising the scale s of
     `s × budget_y`. The budgets are rounded up to the candidates' cost resolution, then the
     best plan at that budget is solved (unless `with_plan` is False). Proving the minimum of
-    this min–max schedule can take long, so without `time_limit` the search stops after
-    `LEAST_COST_SECONDS` and reports its gap. Raises `InfeasibleError` when no amount of money
-    helps.
+    this min–max schedule can take long, so without `time_limit` the search, and then the plan
+    at that budget (started from the search's plan), each stop after `LEAST_COST_SECONDS` and
+    report their gaps. Raises `InfeasibleError` when no amount of money helps.
     """
     from . import diagnose, milp
     from .solvers import SolverOptions, check_solver, open_session
@@ -288,13 +291,17 @@ def least_cost(scenario: Scenario, *, solver: str = "highs",
                               status="no_solution")
     chosen = milp.chosen_options(model, out.values)
     scale = required_scale(scenario, milp.spend_by_year(model, chosen))
+    found = {scenario.candidates[i].id: o.start for i, o in chosen.items()}
     q = milp.cost_resolution(scenario)
     budgets = {y: _ceil_to(scale * scenario.budget.annual.get(y, 0.0), q) for y in scenario.years}
     result = None
     if with_plan:
+        # at the least-cost budget nearly every project may be required and the money fits
+        # only just: scheduling the starts can take minutes to prove, so without --time-limit
+        # the plan also stops after LEAST_COST_SECONDS (status feasible, with its gap)
         result = solve(scenario, solver=solver, requirements=requirements,
-                       time_limit=time_limit, gap=gap, force_in=force_in, force_out=force_out,
-                       budget_by_year=budgets, price_infeasible=False)
+                       time_limit=limit, gap=gap, force_in=force_in, force_out=force_out,
+                       budget_by_year=budgets, price_infeasible=False, start=found)
     status = SolveStatus(out.status)
     lower = None
     if out.best_bound is not None:
@@ -304,6 +311,33 @@ def least_cost(scenario: Scenario, *, solver: str = "highs",
                            base_total=float(scenario.budget.total),
                            gap=0.0 if status == SolveStatus.OPTIMAL else float(out.gap or 0.0),
                            lower_total=lower)
+
+
+def start_values(model, form, start: dict[str, int]) -> np.ndarray:
+    """Solver values of a plan (project id → start year): its start columns at 1, and every
+    helper column (benefit shares, coverage) as large as its rows allow, so the objective of the
+    start is the plan's true benefit."""
+    ids = {c.id: i for i, c in enumerate(model.candidates)}
+    col = {name: j for j, name in enumerate(form.col_names)}
+    values = np.zeros(form.num_col)
+    for cid, year in start.items():
+        var = model.x.get((ids.get(cid, -1), int(year)))
+        if var is not None:
+            values[col[var.name]] = 1.0
+    n_x = len(model.x)
+    helper = np.zeros(form.num_col, dtype=bool)
+    helper[n_x:] = True
+    values[n_x:] = np.where(np.isfinite(form.col_upper[n_x:]), form.col_upper[n_x:], 0.0)
+    for r in range(form.num_row):
+        cols, coefs = form.row(r)
+        if not np.isfinite(form.row_upper[r]):
+            continue
+        for j, a in zip(cols, coefs, strict=True):
+            if helper[j] and a > 0:
+                rest = sum(c * values[k] for k, c in zip(cols, coefs, strict=True) if k != j)
+                values[j] = min(values[j], (form.row_upper[r] - rest) / a)
+    values[n_x:] = np.maximum(values[n_x:], form.col_lower[n_x:])
+    return values
 
 
 def required_scale(scenario: Scenario, spend: dict[int, float]) -> float:

@@ -73,3 +73,30 @@ def test_highs_and_cbc_return_the_same_portfolio_when_optima_tie():
     a, b = solve(sc, solver="highs"), solve(sc, solver="cbc")
     assert a.objective == b.objective == 6
     assert a.portfolio.starts == b.portfolio.starts == {"P0": 2022, "P1": 2023}
+
+
+def test_a_known_plan_as_solver_start_carries_its_true_benefit():
+    # least-cost hands its plan to the solve at that budget as a first incumbent: the start's
+    # helper columns must make its objective the plan's benefit, and every row must hold
+    from facility_opt import milp
+    from facility_opt.model_types import Community
+    from facility_opt.solve import start_values
+
+    comms = (Community("F", "F", "k", "fringe", 100, 300, 50, 0, 0),
+             Community("T", "T", "k", "town", 100, 300, 80, 0.5, 0))
+    sc = Scenario(name="w", years=(2022, 2023), budget=Budget({2022: 5, 2023: 5}),
+                  candidates=(Candidate("A", "A", "renovation", 2.0, community_id="F",
+                                        area_m2=15, daycare_places=5),
+                              Candidate("B", "B", "renovation", 2.0, community_id="T",
+                                        area_m2=60)),
+                  communities=comms,
+                  objective=Objective("benefit", weight_households=2.0, benefit_until=2025))
+    model = build_model(sc)
+    form = to_matrix(model)
+    values = start_values(model, form, {"A": 2022, "B": 2023})
+    chosen = milp.chosen_options(model, values)
+    # A serves 2023–2025: F's 50 households of gap 100 (15 m² / 0.30) and day care reaching F and
+    # T (0.5 km): 3 × (2 × 50 + 50 + 80) = 690; B serves 2024–2025: T's whole gap of 100 → 400
+    assert float(form.cost @ values) == milp.evaluate(model, chosen) == 1090.0
+    act = form.activities(values)
+    assert np.all(act <= form.row_upper + 1e-9) and np.all(act >= form.row_lower - 1e-9)
