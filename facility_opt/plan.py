@@ -555,28 +555,31 @@ def plan(scenario: Scenario, *, solver: str = "highs", replications: int | None 
             detail = f"{len(props)} further requirements were found but not tried"
             unaffordable.update(_merge({}, props))
             break
-        # bisection on the ranked proposals: the longest affordable prefix
+        # every requirement the money can pay for, in rank order: one that cannot be afforded
+        # (e.g. only a costly complex serves it) must not block cheaper ones ranked after it
         base = _merge(kept, protect)
-        lo, hi, best = 0, len(props), None
+        accepted: list[Proposal] = []
+        skipped: list[Proposal] = []
+        best = None
         try:
             best = _solve_with(scenario, solver, _merge(base, props))
-            lo = hi
+            accepted = list(props)
         except InfeasibleError:
-            hi -= 1
-            while lo < hi:
-                mid = (lo + hi + 1) // 2
+            for prop in props:
                 try:
-                    best_mid = _solve_with(scenario, solver, _merge(base, props[:mid]))
-                    lo, best = mid, best_mid
+                    trial = _solve_with(scenario, solver, _merge(base, [*accepted, prop]))
                 except InfeasibleError:
-                    hi = mid - 1
-        if lo == 0:
+                    skipped.append(prop)
+                    continue
+                accepted.append(prop)
+                best = trial
+        if not accepted:
             stop = "budget_exhausted"
             unaffordable.update(_merge({}, props))
             detail = (f"{len(props)} requirement(s) found, the most valuable: "
                       f"{props[0].detail}")
             break
-        added, dropped = [*props[:lo], *protect], props[lo:]
+        added, dropped = [*accepted, *protect], skipped
         kept = _merge(kept, added)
         unaffordable = {k: v for k, v in unaffordable.items() if k not in kept}
         unaffordable.update(_merge({}, dropped))

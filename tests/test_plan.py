@@ -325,3 +325,29 @@ def test_covered_only_by_the_portfolio_stays_covered() -> None:
         ("B", 2023, 1, "keep_covered")]  # A is covered by its own centre: nothing to protect
     assert protect_coverage(sc, Portfolio({"RB": 2022}), reach,
                             {2023: {"facility_coverage": True, "service_coverage": False}}) == []
+
+
+def test_an_unaffordable_requirement_does_not_block_cheaper_ones() -> None:
+    """B (more residents 60+, ranked first) can only be served by a complex the budget cannot pay
+    for; C can be served by a cheap renovation. The loop must still cover C (it used to keep only
+    the longest affordable prefix of the ranked requirements, so B blocked C)."""
+    settings = {"name": "blocked", "horizon": {"base_year": 2021, "years": [2022, 2023]},
+                "budget": {"annual": {"2022": 40, "2023": 5}},
+                "objective": {"kind": "score"},
+                "targets": {"daycare_coverage": 0.9, "criterion": "ci_low"},
+                "daycare": DAYCARE, "simulation": SIMULATION}
+    cands = [_candidate("RX", "renovation", 30, 5, "A"),
+             _candidate("CB", "complex", 100, 1, "B", places=20),
+             _candidate("RC", "renovation", 20, 1, "C", places=10)]
+    sc = scenario_from_tables(settings, cands,
+                              [_community("A", 0.0, 500), _community("B", 5.0, 300),
+                               _community("C", 10.0, 100)],
+                              [{"id": "K1", "community_id": "A", "places": 40}])
+    res = plan(sc)
+    assert not res.met
+    assert res.iterations[0].portfolio.starts == {"RX": 2022}
+    second = res.iterations[1]
+    assert [p.community_id for p in second.requirements_added] == ["C"]
+    assert [p.community_id for p in second.requirements_dropped] == ["B"]
+    assert "RC" in res.final.portfolio.starts and "CB" not in res.final.portfolio.starts
+    assert second.coverage_after[2023]["facility_coverage"].mean == pytest.approx(2 / 3)
