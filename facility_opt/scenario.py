@@ -236,6 +236,16 @@ def _load_chain(path: Path) -> list[tuple[Path, str, dict[str, Any]]]:
     return chain
 
 
+def _merge_chain(chain: list[tuple[Path, str, dict[str, Any]]]) -> tuple[_Settings, list[Problem]]:
+    """The settings of a scenario and its `extends` ancestors (oldest first), merged key by key,
+    with the problems found on the way. Loading and `init --from` both read a scenario this way."""
+    settings = _Settings()
+    problems: list[Problem] = []
+    for p, label, raw in chain:
+        _flatten(raw, label, p.resolve().parent, settings, problems)
+    return settings, problems
+
+
 def _flatten(raw: Mapping[str, Any], label: str, base: Path | None, out: _Settings,
              problems: list[Problem]) -> None:
     """Merge one file's keys into `out` (later files override earlier ones key by key);
@@ -874,13 +884,8 @@ def load_scenario(ref: str | os.PathLike[str] | None = None) -> Scenario:
     (None: `leshan-base`). Raises InputError listing every problem found."""
     path = resolve_scenario_path(ref)
     chain = _load_chain(path)
-    problems: list[Problem] = []
-    settings = _Settings()
-    input_files: dict[str, Path] = {}
-    for i, (p, label, raw) in enumerate(chain):
-        _flatten(raw, label, p.resolve().parent, settings, problems)
-        if i < len(chain) - 1:
-            input_files[f"extends:{p.stem}"] = p.resolve()
+    settings, problems = _merge_chain(chain)
+    input_files: dict[str, Path] = {f"extends:{p.stem}": p.resolve() for p, _, _ in chain[:-1]}
     top_path, top_label, top_raw = chain[-1]
     input_files["scenario"] = top_path.resolve()
     if "name" not in top_raw:
@@ -1166,10 +1171,7 @@ def copy_scenario_files(ref: str | os.PathLike[str]) -> dict[str, str | bytes]:
     tables. The copy is named `<name>-copy`, so it never overwrites the original's results."""
     path = resolve_scenario_path(ref)
     load_scenario(path)  # only a valid scenario is copied
-    settings = _Settings()
-    problems: list[Problem] = []
-    for p, label, raw in _load_chain(path):
-        _flatten(raw, label, p.resolve().parent, settings, problems)
+    settings, _ = _merge_chain(_load_chain(path))
     files: dict[str, str | bytes] = {}
     values = dict(settings.values)
     for role in TABLE_ROLES:
