@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 
-from facility_opt.model_types import (
+from facility_opt.model.types import (
     Budget,
     Candidate,
     Centre,
@@ -71,8 +71,8 @@ def province(n_comm: int, n_cand: int, seed: int = 7) -> Scenario:
 
 
 def bench_province(n_comm: int, n_cand: int, limit: float) -> list[dict]:
-    from facility_opt import milp
-    from facility_opt.solvers import SolverOptions, open_session
+    from facility_opt.solve import milp
+    from facility_opt.solve.solvers import SolverOptions, open_session
 
     t0 = time.perf_counter()
     sc = province(n_comm, n_cand)
@@ -117,9 +117,9 @@ def bench_size(n_cand: int, limit: float) -> dict:
     child process so its memory is measured alone."""
     code = f"""
 import resource, time
-from facility_opt.model_types import Budget, Candidate, Objective, Scenario
-from facility_opt import milp
-from facility_opt.solvers import SolverOptions, open_session
+from facility_opt.model.types import Budget, Candidate, Objective, Scenario
+from facility_opt.solve import milp
+from facility_opt.solve.solvers import SolverOptions, open_session
 import numpy as np
 rng = np.random.default_rng(1)
 cands = tuple(Candidate(f"P{{i}}", f"p{{i}}", "renovation", float(rng.integers(50, 200)),

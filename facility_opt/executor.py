@@ -9,11 +9,12 @@ Tasks and `fn` must be picklable (module-level functions, plain data).
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Sequence
+from contextlib import closing
 from typing import Any, TypeVar
 
-from .errors import InputError
+from facility_opt.errors import InputError
+from facility_opt.progress import SilentReporter, Stage, reporter
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -23,18 +24,17 @@ DASK_HINT = 'pip install "facility-opt[dask]"'
 
 def run_tasks(fn: Callable[[T], R], tasks: Sequence[T], *, workers: int = 1,
               scheduler: str | None = None, description: str = "",
-              progress: bool | None = None) -> list[R]:
+              progress: bool = True) -> list[R]:
     """`[fn(t) for t in tasks]`, possibly in parallel; results in task order.
 
-    progress: True shows a progress bar on stderr, False never, None (default) when stderr is a
-    terminal and there is more than one task.
+    progress: report a stage with one step per task to the reporter in force
+    (`facility_opt.progress`); False for inner work whose caller reports its own stage.
     """
     tasks = list(tasks)
     if workers < 1:
         raise InputError.one("command line", "--workers", workers, "a whole number ≥ 1")
-    if progress is None:
-        progress = len(tasks) > 1 and sys.stderr.isatty()
-    with _Progress(description or "working", len(tasks), bool(progress)) as bar:
+    rep = reporter() if progress and len(tasks) > 1 else SilentReporter()
+    with closing(rep.stage(description or "working", len(tasks))) as bar:
         if scheduler:
             return _run_dask(fn, tasks, scheduler, workers, bar)
         if workers == 1 or len(tasks) <= 1:
@@ -46,7 +46,7 @@ def run_tasks(fn: Callable[[T], R], tasks: Sequence[T], *, workers: int = 1,
         return _run_pool(fn, tasks, workers, bar)
 
 
-def _run_pool(fn: Callable[[T], R], tasks: list[T], workers: int, bar: _Progress) -> list[R]:
+def _run_pool(fn: Callable[[T], R], tasks: list[T], workers: int, bar: Stage) -> list[R]:
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     context = _clean_context()
@@ -187,7 +187,7 @@ def _start_forkserver_deaf_to_ctrl_c() -> None:
 
 
 def _run_dask(fn: Callable[[T], R], tasks: list[T], scheduler: str, workers: int,
-              bar: _Progress) -> list[R]:
+              bar: Stage) -> list[R]:
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
@@ -216,40 +216,3 @@ def _run_dask(fn: Callable[[T], R], tasks: list[T], scheduler: str, workers: int
     finally:
         if cluster is not None:
             cluster.close()
-
-
-class _Progress:
-    """A rich progress bar on stderr, or nothing."""
-
-    def __init__(self, description: str, total: int, show: bool):
-        self.description, self.total, self.show = description, total, show
-        self._bar: Any = None
-        self._task: Any = None
-
-    def __enter__(self) -> _Progress:
-        if self.show:
-            from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeElapsedColumn,
-                TimeRemainingColumn,
-            )
-
-            self._bar = Progress(TextColumn("{task.description}"), BarColumn(),
-                                 MofNCompleteColumn(), TimeElapsedColumn(),
-                                 TimeRemainingColumn(), console=Console(stderr=True),
-                                 transient=True)
-            self._bar.__enter__()
-            self._task = self._bar.add_task(self.description, total=self.total)
-        return self
-
-    def advance(self) -> None:
-        if self._bar is not None:
-            self._bar.advance(self._task)
-
-    def __exit__(self, *exc: object) -> None:
-        if self._bar is not None:
-            self._bar.__exit__(*exc)

@@ -23,17 +23,17 @@ from pathlib import Path
 
 import pytest
 
-from facility_opt import fonts
-from facility_opt.annex import (
+from facility_opt.errors import InputError
+from facility_opt.report import fonts
+from facility_opt.report.annex.core import (
     MONEY_FORMAT,
     coverage_verdict,
     display_width,
     load_results,
     write_annex,
 )
-from facility_opt.errors import InputError
-from facility_opt.results import csv_text, json_text, sha256_file
-from facility_opt.terms import LANGS, TERMS, placeholders
+from facility_opt.report.terms import LANGS, TERMS, placeholders
+from facility_opt.results.folder import csv_text, json_text, sha256_file
 
 TOTAL = Decimal("2394.2934")
 SPEND = {2024: Decimal("620.5956"), 2025: Decimal("1773.6978")}

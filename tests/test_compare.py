@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from facility_opt import plots
-from facility_opt.compare import compare
+from facility_opt.decide.compare import compare
+from facility_opt.report import plots
 
 TOML = """name = "{name}"
 title = "{title}"

@@ -53,7 +53,7 @@ def test_progress_bar_goes_to_stderr_only(capsys):
 
 def test_dask_local_cluster_gives_the_same_simulation_as_one_worker():
     distributed = pytest.importorskip("dask.distributed")
-    from facility_opt.model_types import (
+    from facility_opt.model.types import (
         Budget,
         Centre,
         Community,

@@ -121,7 +121,7 @@ def test_leshan_plan_targets_is_3_naming_the_money_missing(tmp_path: Path) -> No
 
 # -- 1 -------------------------------------------------------------------------------------------
 def test_a_bug_is_1_with_one_line_and_no_traceback(tmp_path: Path) -> None:
-    proc = _python("import facility_opt.scenario as s\n"
+    proc = _python("import facility_opt.cli.scenario_cmds as s\n"
                    "def broken(**kw): raise ZeroDivisionError('division by zero')\n"
                    "s.run_validate = broken", tmp_path)
     assert proc.returncode == 1, proc.stderr
@@ -132,7 +132,7 @@ def test_a_bug_is_1_with_one_line_and_no_traceback(tmp_path: Path) -> None:
 
 def test_a_bug_shows_its_traceback_on_request(tmp_path: Path) -> None:
     env = {**_env(), "FACILITY_OPT_DEBUG": "1"}
-    script = ("import facility_opt.scenario as s\n"
+    script = ("import facility_opt.cli.scenario_cmds as s\n"
               "def broken(**kw): raise ZeroDivisionError('division by zero')\n"
               "s.run_validate = broken\nimport sys\nfrom facility_opt.cli import main\n"
               f"sys.argv = ['facility-opt', 'validate', {str(MINI)!r}]\nmain()\n")
@@ -142,7 +142,7 @@ def test_a_bug_shows_its_traceback_on_request(tmp_path: Path) -> None:
 
 
 def test_a_solver_failure_is_1_naming_the_alternative(tmp_path: Path) -> None:
-    proc = _python("import facility_opt.scenario as s\n"
+    proc = _python("import facility_opt.cli.scenario_cmds as s\n"
                    "from facility_opt.errors import SolverError\n"
                    "def broken(**kw): raise SolverError('HiGHS failed on this model; "
                    "try --solver cbc')\n"
@@ -154,7 +154,7 @@ def test_a_solver_failure_is_1_naming_the_alternative(tmp_path: Path) -> None:
 # -- 130 -----------------------------------------------------------------------------------------
 def test_interrupted_is_130(tmp_path: Path) -> None:
     """(tests/test_interrupt.py sends real Ctrl-C to running commands and their workers.)"""
-    proc = _python("import facility_opt.scenario as s\n"
+    proc = _python("import facility_opt.cli.scenario_cmds as s\n"
                    "def pressed(**kw): raise KeyboardInterrupt\n"
                    "s.run_validate = pressed", tmp_path)
     assert proc.returncode == 130, proc.stderr

@@ -10,13 +10,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from facility_opt.errors import InputError
-from facility_opt.frontier import (
+from facility_opt.decide.frontier import (
     default_budgets,
     frontier,
     parse_budgets,
     split_budget,
 )
+from facility_opt.errors import InputError
 from facility_opt.scenario import scenario_from_tables
 
 # -- --budgets -------------------------------------------------------------------------------------
@@ -133,8 +133,8 @@ def test_parallel_workers_give_the_same_points() -> None:
 
 def test_facility_coverage_matches_the_simulation() -> None:
     """The frontier's cheap coverage is the simulator's facility_coverage (same geometry)."""
+    from facility_opt.model.portfolio import Portfolio
     from facility_opt.plan import facility_coverage
-    from facility_opt.portfolio import Portfolio
     from facility_opt.simulate import simulate
 
     sc = _scenario()
@@ -159,8 +159,8 @@ def test_facility_coverage_matches_the_simulation() -> None:
 def test_frontier_command_writes_csv_and_plot(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from facility_opt import plots
     from facility_opt.cli import app
+    from facility_opt.report import plots
 
     folder = tmp_path / "sc"
     folder.mkdir()

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from facility_opt.errors import InputError
 from facility_opt.scenario import load_scenario, scenario_from_tables, toml_value
-from facility_opt.schema import SCENARIO_KEYS
-from facility_opt.tables import read_table
+from facility_opt.scenario.schema import SCENARIO_KEYS
+from facility_opt.scenario.tables import read_table
 
 VALID = Path(__file__).resolve().parent / "bad_inputs" / "_valid"
 BASE_SETTINGS = tomllib.loads((VALID / "scenario.toml").read_text(encoding="utf-8"))

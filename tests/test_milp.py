@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pulp
 
-from facility_opt.milp import build_model, start_options, tie_break_cost, to_matrix
-from facility_opt.model_types import Budget, Candidate, Objective, Scenario
+from facility_opt.model.types import Budget, Candidate, Objective, Scenario
 from facility_opt.solve import solve
+from facility_opt.solve.milp import build_model, start_options, tie_break_cost, to_matrix
 
 
 def _sc(cands, annual, **kw):
@@ -78,9 +78,8 @@ def test_highs_and_cbc_return_the_same_portfolio_when_optima_tie():
 def test_a_known_plan_as_solver_start_carries_its_true_benefit():
     # least-cost hands its plan to the solve at that budget as a first incumbent: the start's
     # helper columns must make its objective the plan's benefit, and every row must hold
-    from facility_opt import milp
-    from facility_opt.model_types import Community
-    from facility_opt.solve import start_values
+    from facility_opt.model.types import Community
+    from facility_opt.solve import milp, start_values
 
     comms = (Community("F", "F", "k", "fringe", 100, 300, 50, 0, 0),
              Community("T", "T", "k", "town", 100, 300, 80, 0.5, 0))

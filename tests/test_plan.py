@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from facility_opt.errors import InfeasibleError
+from facility_opt.model.portfolio import Portfolio
 from facility_opt.plan import (
     CoverageFigure,
     erlang_b,
@@ -27,7 +28,6 @@ from facility_opt.plan import (
     reach_map,
     verdict_text,
 )
-from facility_opt.portfolio import Portfolio
 from facility_opt.scenario import scenario_from_tables
 
 DAYCARE = {"visits_per_elderly_per_day": 0.01, "opening_hours": 8.0, "stay_hours_mean": 4.0,
@@ -257,7 +257,7 @@ def test_plan_command_writes_everything(tmp_path: Path) -> None:
     assert summary["plan"]["met"] is True
     assert "C1,C1,complex,1,2022" in (out / "selection.csv").read_text(encoding="utf-8")
     # the plan plot's data is the plan.json numbers
-    from facility_opt import plots
+    from facility_opt.report import plots
 
     data = plots.plan_iterations_data(rec)
     assert data.metrics["service_coverage"]["mean"] == [

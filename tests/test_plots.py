@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from facility_opt import plots
+from facility_opt.report import plots
 
 COVERAGE_A = """year,metric,mean,ci_low,ci_high,p_target_met
 2022,facility_coverage,0.85,0.85,0.85,0
@@ -187,7 +187,7 @@ def test_same_data_gives_identical_svg(tmp_path: Path) -> None:
 
 
 def test_no_cjk_font_means_english_and_a_warning(monkeypatch) -> None:
-    from facility_opt import fonts
+    from facility_opt.report import fonts
 
     fonts.find_cjk_font.cache_clear()
     monkeypatch.setenv("FACILITY_OPT_CJK_FONT", "none")
@@ -201,7 +201,7 @@ def test_no_cjk_font_means_english_and_a_warning(monkeypatch) -> None:
 
 
 def test_cjk_labels_when_font_found() -> None:
-    from facility_opt import fonts
+    from facility_opt.report import fonts
 
     if fonts.find_cjk_font() is None:
         pytest.skip("no CJK font on this machine")

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from facility_opt.errors import InputError
-from facility_opt.model_types import Budget, Community, Population, Scenario
-from facility_opt.population import interpolate_path, project_population
+from facility_opt.model.population import interpolate_path, project_population
+from facility_opt.model.types import Budget, Community, Population, Scenario
 
 
 def city(population: Population | None, last_year: int | None = None) -> Scenario:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from facility_opt.reference import REFERENCE_PATH, main, reference_markdown
-from facility_opt.schema import SCENARIO_KEYS, TABLE_COLUMNS
+from facility_opt.scenario.reference import REFERENCE_PATH, main, reference_markdown
+from facility_opt.scenario.schema import SCENARIO_KEYS, TABLE_COLUMNS
 
 
 def test_committed_reference_matches_the_schema() -> None:
     expected = reference_markdown()
     current = REFERENCE_PATH.read_text(encoding="utf-8") if REFERENCE_PATH.exists() else ""
     assert current == expected, (
-        "docs/scenario-reference.md is out of date with facility_opt/schema.py; regenerate it "
-        "with `python -m facility_opt.reference` and commit the result")
+        "docs/scenario-reference.md is out of date with facility_opt/scenario/schema.py; regenerate it "
+        "with `python -m facility_opt.scenario.reference` and commit the result")
 
 
 def test_reference_lists_every_key_and_column() -> None:

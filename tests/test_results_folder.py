@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from facility_opt.results import ResultsFolder, csv_text, fmt_number, json_text, recover_interrupted
+from facility_opt.results.folder import ResultsFolder, csv_text, fmt_number, json_text, recover_interrupted
 
 
 def _write_previous(target: Path) -> dict[str, bytes]:
@@ -58,7 +58,7 @@ _SLOW_WRITER = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from facility_opt.results import ResultsFolder
+    from facility_opt.results.folder import ResultsFolder
     target = Path(sys.argv[1])
     with ResultsFolder(target, "test") as rf:
         for i in range(40):

@@ -20,7 +20,7 @@ from facility_opt.scenario import (
     scenario_from_tables,
     template_scenario_toml,
 )
-from facility_opt.schema import SCENARIO_KEYS
+from facility_opt.scenario.schema import SCENARIO_KEYS
 
 VALID = Path(__file__).resolve().parent / "bad_inputs" / "_valid"
 

@@ -8,7 +8,8 @@ import heapq
 import numpy as np
 import pytest
 
-from facility_opt.model_types import (
+from facility_opt.model.portfolio import Portfolio
+from facility_opt.model.types import (
     Budget,
     Candidate,
     Centre,
@@ -17,9 +18,8 @@ from facility_opt.model_types import (
     Scenario,
     Simulation,
 )
-from facility_opt.portfolio import Portfolio
 from facility_opt.simulate import simulate
-from facility_opt.simulation import MORNING_PEAK_QUARTER_SHARES, DemandModel, run_loss_system
+from facility_opt.simulate.engine import MORNING_PEAK_QUARTER_SHARES, DemandModel, run_loss_system
 
 A, B = 0, 1
 

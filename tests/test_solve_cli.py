@@ -90,8 +90,8 @@ def test_cbc_gives_the_same_answer(tmp_path):
 def test_missing_cbc_names_highs(monkeypatch):
     import pulp
 
-    from facility_opt import solvers
     from facility_opt.errors import SolverError
+    from facility_opt.solve import solvers
 
     monkeypatch.setattr(pulp.COIN_CMD, "available", lambda self: False)
     monkeypatch.setattr(pulp.PULP_CBC_CMD, "available", lambda self: False)
@@ -172,7 +172,7 @@ def test_missing_cbc_exits_1_naming_highs(tmp_path):
 def test_a_100000_row_candidates_table_is_refused_with_the_limit(tmp_path):
     import time
 
-    from facility_opt.schema import MAX_CANDIDATES
+    from facility_opt.scenario.schema import MAX_CANDIDATES
 
     rows = "".join(f"P{i},p{i},renovation,{50 + i % 150},{i % 100}\n" for i in range(100_000))
     (tmp_path / "big.csv").write_text("id,name,kind,cost,score\n" + rows, encoding="utf-8")

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from facility_opt.errors import InfeasibleError
-from facility_opt.milp import build_model, start_options
-from facility_opt.model_types import Budget, Candidate, Objective, Rules, Scenario, Targets
+from facility_opt.model.types import Budget, Candidate, Objective, Rules, Scenario, Targets
 from facility_opt.solve import solve
+from facility_opt.solve.milp import build_model, start_options
 
 
 @st.composite
@@ -131,7 +131,7 @@ COMMUNITY_XY = {"M0": (0.0, 0.0), "M1": (0.8, 0.0), "M2": (3.0, 0.0)}
 
 @st.composite
 def benefit_instances(draw):
-    from facility_opt.model_types import Centre, Community
+    from facility_opt.model.types import Centre, Community
 
     years = tuple(range(2022, 2022 + draw(st.integers(1, 3))))
     comms = tuple(
@@ -196,7 +196,7 @@ def test_benefit_optimum_equals_brute_force_of_its_definition(sc):
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(instances())
 def test_explanations_equal_brute_force(sc):
-    from facility_opt.explain import explain_result
+    from facility_opt.solve.explain import explain_result
 
     try:
         r = solve(sc)

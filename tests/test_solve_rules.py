@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from facility_opt.errors import InfeasibleError, InputError
-from facility_opt.model_types import (
+from facility_opt.model.types import (
     Budget,
     Candidate,
     Centre,
@@ -221,7 +221,7 @@ def test_benefit_until_counts_service_years_after_the_funding_years():
 
 def test_benefit_ignores_how_far_the_population_is_projected():
     # population.last_year says how far simulate projects; it no longer stretches the benefit
-    from facility_opt.model_types import Population
+    from facility_opt.model.types import Population
 
     comms = _comms()
     a = cand("A", 1, 0, community_id="F", area_m2=15)
@@ -250,7 +250,7 @@ def test_explanation_answers_implied_by_tied_plans_without_a_resolve():
     # four equal projects, money for two: dropping any chosen one costs nothing (another takes
     # its place). Once a re-solve has found a plan without P0, the next question whose answer
     # that plan already gives is answered without solving again.
-    from facility_opt.explain import explain_result
+    from facility_opt.solve.explain import explain_result
 
     sc = scen([cand(f"P{i}", 2, 3) for i in range(4)], {2022: 2, 2023: 2})
     r = solve(sc)

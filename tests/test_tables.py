@@ -8,8 +8,8 @@ import pytest
 
 from facility_opt.errors import InputError
 from facility_opt.scenario import load_scenario
-from facility_opt.schema import CANDIDATE_COLUMNS, COMMUNITY_COLUMNS, Field
-from facility_opt.tables import BadCell, check_columns, parse_cell, read_table
+from facility_opt.scenario.schema import CANDIDATE_COLUMNS, COMMUNITY_COLUMNS, Field
+from facility_opt.scenario.tables import BadCell, check_columns, parse_cell, read_table
 
 HEADER = ["id", "name", "kind", "cost", "county"]
 ROWS = [["R1", "市中区张公桥社区综合服务设施改造", "renovation", "320", "市中区"],

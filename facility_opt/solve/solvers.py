@@ -13,7 +13,7 @@ Why not just `pulp.HiGHS(msg=False)`? Three reasons a planner would notice:
 CBC runs through PuLP's command-line interface. PuLP 3.x bundles a CBC binary; PuLP 4 (Python
 ≥ 3.12) does not, so CBC may be missing: that is a `SolverError` naming `--solver highs`.
 The model reaches a solver as a `MatrixForm` (column bounds, costs, sparse rows), built once from
-the PuLP problem by `facility_opt.milp.to_matrix`.
+the PuLP problem by `facility_opt.solve.milp.to_matrix`.
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import SolverError
+from facility_opt.errors import SolverError
+from facility_opt.progress import reporter
 
 SOLVERS = ("highs", "cbc")
 INF = float("inf")
@@ -239,7 +240,7 @@ class HighsSession:
     def _on_log(self, event) -> None:
         self.log.append(event.message)
         if self.echo:
-            sys.stderr.write(event.message)
+            reporter().log(event.message)
 
     # -- changes between solves --
     def set_col_bounds(self, cols: np.ndarray | list[int], lower: float, upper: float) -> None:
@@ -440,7 +441,7 @@ class CbcSession:
 
         f = self.form
         sense = pulp.LpMaximize if self.maximize else pulp.LpMinimize
-        from .milp import new_var
+        from facility_opt.solve.milp import new_var
 
         prob = pulp.LpProblem("facility_opt", sense)
         xs = []
@@ -501,7 +502,7 @@ class CbcSession:
             text = log_path.read_text(errors="replace") if log_path.exists() else ""
         self.log.append(f"\n=== {label} ===\n{text}")
         if options.verbose:
-            sys.stderr.write(text)
+            reporter().log(text)
         raw = pulp.LpStatus.get(prob.status, str(prob.status))
         if prob.status == pulp.LpStatusInfeasible:
             return SolverOutcome("infeasible", None, None, None, None, seconds, raw)

@@ -15,11 +15,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
-from .fonts import INSTALL_HINT, CjkFont, find_cjk_font
-from .terms import term
+from facility_opt.report.fonts import INSTALL_HINT, CjkFont, find_cjk_font
+from facility_opt.report.terms import term
 
 if TYPE_CHECKING:
-    from .annex import AnnexData, AnnexDoc, Table
+    from facility_opt.report.annex.core import AnnexData, AnnexDoc, Table
 
 CJK_FONT_NAME = "FacilityOptCJK"
 LATIN_FONT = "Helvetica"
@@ -178,7 +178,7 @@ def _table(table: Table, fonts: _Fonts, styles: dict[str, Any], frame_w: float) 
     from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.platypus import LongTable, Paragraph
 
-    from .annex import NUMERIC_KINDS, cell_kind, format_cell
+    from facility_opt.report.annex.core import NUMERIC_KINDS, cell_kind, format_cell
 
     ncols = len(table.columns)
     body = list(table.rows) + ([table.total] if table.total else [])

@@ -1,7 +1,7 @@
 """The scenario schema as one table: scenario keys and table columns.
 
 Each row gives key (or column), type, unit, default, description and whether it is required. This one
-table drives validation (`facility_opt.scenario`, `facility_opt.tables`), defaults, the template that
+table drives validation (`facility_opt.scenario`, `facility_opt.scenario.tables`), defaults, the template that
 `facility-opt init` writes and the reference page `docs/scenario-reference.md` (kept in sync by a test),
 so the three cannot drift apart. PyPSA's component attribute CSVs are the model.
 

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import os
 import sys
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from . import __version__
-from .errors import FacilityOptError, InputError, Interrupted
+from facility_opt import __version__
+from facility_opt.errors import FacilityOptError, InputError, Interrupted
 
 INTERRUPTED = 130  # exit code after Ctrl-C
+QUIET: ContextVar[bool] = ContextVar("facility_opt_quiet", default=False)  # --quiet: no progress
 
 app = typer.Typer(
     name="facility-opt",
@@ -106,17 +108,21 @@ def _root(
     ctx: typer.Context,
     version: Annotated[bool, typer.Option("--version", callback=_version_callback,
                                           is_eager=True, help="Show the version and exit.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q",
+                                        help="No progress on stderr (results and errors still show).")]
+    = False,
 ) -> None:
     """facility-opt: which community facilities to fund, when, and whether the day-care target
     is met."""
     import time
     from datetime import UTC, datetime
 
-    from .results import COMMAND_STARTED
+    from facility_opt.results.folder import COMMAND_STARTED
 
     # the start of the run for manifest.json, before the command loads its modules
     started = COMMAND_STARTED.set((datetime.now(UTC), time.perf_counter()))
-    ctx.call_on_close(lambda: COMMAND_STARTED.reset(started))
+    quiet_token = QUIET.set(quiet)
+    ctx.call_on_close(lambda: (COMMAND_STARTED.reset(started), QUIET.reset(quiet_token)))
 
 
 def _check_solver(solver: str) -> str:
@@ -153,7 +159,7 @@ def solve(
     workers: WorkersOpt = 1,
 ) -> None:
     """Choose which projects to fund and when (exact MILP), and explain the choice."""
-    from .solve import run_solve
+    from facility_opt.cli.solve_cmd import run_solve
 
     _run(run_solve, scenario=scenario, out=out, solver=_check_solver(solver),
          time_limit=time_limit, gap=gap, force_in=force_in or [], force_out=force_out or [],
@@ -178,7 +184,7 @@ def simulate(
     solver: SolverOpt = "highs",
 ) -> None:
     """Simulate day-care demand year by year: coverage with confidence intervals."""
-    from .simulate import run_simulate
+    from facility_opt.cli.simulate_cmd import run_simulate
 
     _run(run_simulate, scenario=scenario, out=out, replications=replications, seed=seed,
          workers=workers, portfolio=portfolio, days=days, scheduler=scheduler,
@@ -200,7 +206,7 @@ def plan(
                               show_default=False)] = None,
 ) -> None:
     """Solve, simulate, and solve again until the day-care target is met (or say what it costs)."""
-    from .plan import run_plan
+    from facility_opt.cli.plan_cmd import run_plan
 
     _run(run_plan, scenario=scenario, out=out, replications=replications, seed=seed,
          workers=workers, scheduler=scheduler, solver=_check_solver(solver),
@@ -219,7 +225,7 @@ def frontier(
     solver: SolverOpt = "highs",
 ) -> None:
     """Optimal benefit across total budgets: the budget–benefit frontier."""
-    from .frontier import run_frontier
+    from facility_opt.cli.frontier_cmd import run_frontier
 
     _run(run_frontier, scenario=scenario, out=out, budgets=budgets, workers=workers,
          scheduler=scheduler, solver=_check_solver(solver))
@@ -236,7 +242,7 @@ def compare(
     solver: SolverOpt = "highs",
 ) -> None:
     """Compare scenarios side by side: plots (PNG, SVG) and compare.csv."""
-    from .compare import run_compare
+    from facility_opt.cli.compare_cmd import run_compare
 
     _run(run_compare, inputs=inputs, out=out, replications=replications, seed=seed,
          workers=workers, solver=_check_solver(solver))
@@ -249,7 +255,7 @@ def annex(
     lang: Annotated[str, typer.Option("--lang", help="zh (default) or en.")] = "zh",
 ) -> None:
     """Write the budget-request annex (Excel, PDF, Markdown) from a results folder."""
-    from .annex import run_annex
+    from facility_opt.cli.annex_cmd import run_annex
 
     if lang not in ("zh", "en"):
         _fail(InputError.one("command line", "--lang", lang, "zh or en"))
@@ -259,7 +265,7 @@ def annex(
 @app.command()
 def validate(scenario: ScenarioArg = None) -> None:
     """Check a scenario and its tables; report every problem found."""
-    from .scenario import run_validate
+    from facility_opt.cli.scenario_cmds import run_validate
 
     _run(run_validate, scenario=scenario)
 
@@ -267,7 +273,7 @@ def validate(scenario: ScenarioArg = None) -> None:
 @app.command()
 def scenarios() -> None:
     """List the bundled scenarios."""
-    from .scenario import run_scenarios
+    from facility_opt.cli.scenario_cmds import run_scenarios
 
     _run(run_scenarios)
 
@@ -284,7 +290,7 @@ def init(
 ) -> None:
     """Write a commented template scenario and empty CSV tables to fill in (or, with --from, an
     editable copy of an existing scenario)."""
-    from .scenario import run_init
+    from facility_opt.cli.scenario_cmds import run_init
 
     _run(run_init, directory=directory, force=force, source=source)
 
@@ -300,9 +306,14 @@ def _fail(err: FacilityOptError) -> None:
 
 
 def _run(fn, **kwargs) -> None:
-    """Call a command's implementation; map domain errors to messages and exit codes."""
+    """Call a command's implementation under the CLI's progress reporter; map domain errors to
+    messages and exit codes."""
+    from facility_opt.cli.progress_view import reporter_for
+    from facility_opt.progress import reporting_to
+
     try:
-        code = fn(**kwargs)
+        with reporting_to(reporter_for(QUIET.get())):
+            code = fn(**kwargs)
     except (KeyboardInterrupt, Interrupted):
         raise typer.Exit(INTERRUPTED) from None  # main() says so, once
     except FacilityOptError as err:

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pulp
 
-from .errors import InputError
-from .model_types import Candidate, Community, Scenario
-from .portfolio import Portfolio
-from .solvers import INF, MatrixForm
+from facility_opt.errors import InputError
+from facility_opt.model.portfolio import Portfolio
+from facility_opt.model.types import Candidate, Community, Scenario
+from facility_opt.solve.solvers import INF, MatrixForm
 
 # Constraint groups a diagnosis may relax, in the order a planner would give them up.
 STRUCTURAL = ""  # rows that define the model (one start per project, benefit links): never relaxed

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InputError
-from .model_types import Population, Scenario
+from facility_opt.errors import InputError
+from facility_opt.model.types import Population, Scenario
 
 MAX_PROJECTION_YEAR = 2035  # long-range vision year of the city's master plan
 MAX_ELDERLY_SHARE = 0.95  # the drift never makes a community older than this

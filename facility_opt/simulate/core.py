@@ -7,26 +7,25 @@ Public API (the CLI calls `run_simulate`; notebooks and `plan` call `simulate`):
 - `read_portfolio(path, scenario)` reads a `selection.csv`;
 - `write_simulation_outputs(folder, scenario, result)` writes the result files.
 
-The model is described in docs/simulation.md; the engine is `facility_opt.simulation`.
+The model is described in docs/simulation.md; the engine is `facility_opt.simulate.engine`.
 """
 
 from __future__ import annotations
 
 import csv
 import math
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .errors import InputError, Problem
-from .model_types import Scenario
-from .population import PopulationProjection, base_year, project_population
-from .portfolio import Portfolio
-from .schema import ARRIVAL_PROFILES, STAY_DISTRIBUTIONS
-from .simulation import (
+from facility_opt.errors import InputError, Problem
+from facility_opt.model.population import PopulationProjection, base_year, project_population
+from facility_opt.model.portfolio import Portfolio
+from facility_opt.model.types import Scenario
+from facility_opt.scenario.schema import ARRIVAL_PROFILES, STAY_DISTRIBUTIONS
+from facility_opt.simulate.engine import (
     DemandModel,
     ReplicationOutcome,
     SimulationInput,
@@ -162,7 +161,7 @@ def centres_in_service(scenario: Scenario, portfolio: Portfolio, year: int
                        ) -> list[dict[str, Any]]:
     """Centres open in `year`: centres.csv (by opening_year) and the sites the portfolio adds
     (a project's daycare_places from the year after its completion, at its community)."""
-    from .scenario import candidate_position
+    from facility_opt.scenario.loading import candidate_position
 
     rows = []
     for c in scenario.centres or ():
@@ -227,7 +226,7 @@ def _replication_task(task: tuple[SimulationInput, np.random.SeedSequence, int]
 # --------------------------------------------------------------------------------------------
 def simulate(scenario: Scenario, portfolio: Portfolio | None = None, *,
              replications: int | None = None, seed: int | None = None, days: int | None = None,
-             workers: int = 1, scheduler: str | None = None, progress: bool | None = False,
+             workers: int = 1, scheduler: str | None = None, progress: bool = True,
              exact_shortcut: bool = True) -> SimulationResult:
     """Simulate day-care visits for every simulated year with the centres of `scenario` plus the
     places `portfolio` adds (None: existing centres only).
@@ -236,7 +235,7 @@ def simulate(scenario: Scenario, portfolio: Portfolio | None = None, *,
     `workers` or `scheduler`. `exact_shortcut=False` runs every visit through SimPy (same
     results, slower; kept for tests and benchmarks).
     """
-    from .executor import run_tasks
+    from facility_opt.executor import run_tasks
 
     portfolio = portfolio if portfolio is not None else Portfolio()
     sim_cfg = scenario.simulation
@@ -453,7 +452,7 @@ def selection_rows(scenario: Scenario, portfolio: Portfolio) -> list[dict[str, A
 def write_simulation_outputs(folder, scenario: Scenario, result: SimulationResult) -> None:
     """coverage.csv, centre_load.csv, community_load.csv, population.csv, replications.csv,
     centres_used.csv, scenario.json and the simulation's manifest entries."""
-    from .results import scenario_manifest, scenario_record
+    from facility_opt.results.folder import scenario_manifest, scenario_record
 
     folder.write_csv("coverage.csv", COVERAGE_COLUMNS, result.coverage)
     folder.write_csv("centre_load.csv", CENTRE_LOAD_COLUMNS, result.centre_load)
@@ -471,66 +470,6 @@ def write_simulation_outputs(folder, scenario: Scenario, result: SimulationResul
     }
     folder.manifest["seed"] = result.seed
     folder.manifest["replications"] = result.replications
-
-
-def run_simulate(scenario: str | None = None, out: Path | None = None,
-                 replications: int | None = None, seed: int | None = None, workers: int = 1,
-                 portfolio: Path | None = None, days: int | None = None,
-                 scheduler: str | None = None, solver: str = "highs") -> int:
-    """The `simulate` command: load, take or solve the portfolio, simulate, write, summarise."""
-    from .results import ResultsFolder, default_results_dir
-    from .scenario import load_scenario
-
-    sc = load_scenario(scenario)
-    solved = None
-    if portfolio is not None:
-        pf = read_portfolio(portfolio, sc)
-    else:
-        from .solve import solve
-
-        solved = solve(sc, solver=solver)
-        pf = solved.portfolio
-    result = simulate(sc, pf, replications=replications, seed=seed, days=days, workers=workers,
-                      scheduler=scheduler, progress=None)
-    target = Path(out) if out is not None else default_results_dir(sc.name)
-    with ResultsFolder(target, "simulate") as folder:
-        write_simulation_outputs(folder, sc, result)
-        if solved is not None:
-            from .solve import selection_rows as solved_selection_rows
-
-            columns, rows = solved_selection_rows(sc, solved)
-            folder.write_csv("selection.csv", columns, rows)
-        else:
-            folder.write_csv("selection.csv", SELECTION_COLUMNS, selection_rows(sc, pf))
-        if portfolio is not None:
-            from .results import sha256_file
-
-            folder.manifest["portfolio"] = {"path": Path(portfolio).name,
-                                            "sha256": sha256_file(Path(portfolio))}
-            folder.manifest["inputs"]["portfolio"] = folder.manifest["portfolio"]
-        else:
-            folder.manifest["portfolio"] = {"solved_with": solver}
-            folder.manifest.update({"solver": solved.solver,
-                                    "solver_version": solved.solver_version})
-    _print_summary(result, target)
-    return 0
-
-
-def _print_summary(result: SimulationResult, target: Path) -> None:
-    out = sys.stdout
-    out.write(f"{result.scenario}: {result.replications} replications × {result.days} open "
-              f"days per year (seed {result.seed}); target {result.target:.0%}\n")
-    basis = "lower 95% bound" if result.criterion == "ci_low" else "mean"
-    out.write(f"year  facility coverage  service coverage (95% CI)  facility target met "
-              f"({basis})\n")
-    for y in result.years:
-        f = result.coverage_row(y, "facility_coverage")
-        s = result.coverage_row(y, "service_coverage")
-        ci = ("" if math.isnan(s["ci_low"])
-              else f" ({s['ci_low']:.1%}–{s['ci_high']:.1%})")
-        out.write(f"{y}  {f['mean']:>17.1%}  {s['mean']:>7.1%}{ci:<18}  "
-                  f"{'yes' if result.met(y) else 'no'}\n")
-    out.write(f"results: {target}\n")
 
 
 def _table(scenario: Scenario, role: str) -> str:

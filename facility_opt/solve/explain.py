@@ -11,7 +11,7 @@
 Every answer is exact (or, when a re-solve hits its time limit, marked `feasible` with its gap).
 What makes the dozens of re-solves fast:
 
-* one solver session per process, changing a row's bounds between solves (`facility_opt.solvers`);
+* one solver session per process, changing a row's bounds between solves (`facility_opt.solve.solvers`);
 * a pool of the plans found so far, all feasible for the scenario as given. A question whose
   answer is implied is not solved again: when a plan in the pool without project P (or with it)
   already reaches the optimum, forcing P out (in) costs exactly nothing, because forcing only
@@ -29,8 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from .model_types import Scenario
-from .results import ResultsFolder
+from facility_opt.model.types import Scenario
+from facility_opt.results.folder import ResultsFolder
 
 BINDING_COLUMNS = ["constraint", "group", "description", "activity", "bound", "slack", "binding"]
 MARGINAL_COLUMNS = ["year", "budget", "step", "objective", "objective_with_step", "gain",
@@ -159,8 +159,8 @@ class Resolver:
     plans feasible for the scenario as given (the solved plan first)."""
 
     def __init__(self, job: _Job):
-        from . import milp
-        from .solvers import SolverOptions, open_session
+        from facility_opt.solve import milp
+        from facility_opt.solve.solvers import SolverOptions, open_session
 
         self.job = job
         self.model = milp.build_model(job.scenario, force_in=job.force_in,
@@ -186,7 +186,7 @@ class Resolver:
     # -- helpers --
     def _objective(self, values: np.ndarray, solver_objective: float | None) -> float | None:
         """The main objective recomputed from the plan (exact, the same however it was found)."""
-        from . import milp
+        from facility_opt.solve import milp
 
         if self.model.objective_kind in ("score", "benefit"):
             return milp.evaluate(self.model, milp.chosen_options(self.model, values))
@@ -265,7 +265,7 @@ def explain_result(scenario: Scenario, result, *, solver: str = "highs",
     `time_limit_each` seconds (default: the solve's own limit, else 30 s) and then reports the
     best plan found with its gap. `workers > 1` spreads the re-solves over processes.
     """
-    from .executor import run_tasks
+    from facility_opt.executor import run_tasks
 
     t0 = time.perf_counter()
     if result.values is None:
@@ -314,7 +314,7 @@ def explain_result(scenario: Scenario, result, *, solver: str = "highs",
         shares = [tuple(questions[w::workers]) for w in range(workers)]
         jobs = [_replace(job, questions=q, threads=1) for q in shares]
         parts = run_tasks(answer_questions, jobs, workers=workers, scheduler=scheduler,
-                          description="explaining", progress=False)
+                          description="explaining the choice")
         answers: dict[Question, Answer] = {}
         for q_share, part in zip(shares, parts, strict=True):
             answers.update(zip(q_share, part, strict=True))

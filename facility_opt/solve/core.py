@@ -7,11 +7,11 @@ The Python API a planner calls from a notebook is the same one the command uses:
     >>> result = solve(load_scenario("leshan-base"))
     >>> result.status, result.objective, sorted(result.portfolio.starts)[:3]
 
-`solve` builds the MILP (`facility_opt.milp`), runs HiGHS or CBC (`facility_opt.solvers`), breaks
+`solve` builds the MILP (`facility_opt.solve.milp`), runs HiGHS or CBC (`facility_opt.solve.solvers`), breaks
 ties deterministically and returns a `SolveResult`. `least_cost` prices the targets: the smallest
 budget, in the scenario's annual proportions, that meets every rule and target. `explain`
 re-solves to say what binds, what more money is worth and what each project costs or gives.
-No plan → `InfeasibleError` (exit 3) with the reason in planner's terms (`facility_opt.diagnose`).
+No plan → `InfeasibleError` (exit 3) with the reason in planner's terms (`facility_opt.solve.diagnose`).
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InfeasibleError, InputError
-from .model_types import Scenario
-from .portfolio import Portfolio
-from .results import ResultsFolder
+from facility_opt.errors import InfeasibleError, InputError
+from facility_opt.model.portfolio import Portfolio
+from facility_opt.model.types import Scenario
+from facility_opt.results.folder import ResultsFolder
 
 
 class SolveStatus(StrEnum):
@@ -147,8 +147,8 @@ def solve(scenario: Scenario, *, solver: str = "highs", time_limit: float | None
     `start` (project id → start year) is a plan known to be feasible, given to the solver as
     its first incumbent.
     """
-    from . import diagnose, milp
-    from .solvers import INF, SolverOptions, check_solver, open_session, solver_version
+    from facility_opt.solve import diagnose, milp
+    from facility_opt.solve.solvers import INF, SolverOptions, check_solver, open_session, solver_version
 
     solver = check_solver(solver)
     _check_limits(time_limit, gap)
@@ -265,8 +265,8 @@ def least_cost(scenario: Scenario, *, solver: str = "highs",
     at that budget (started from the search's plan), each stop after `LEAST_COST_SECONDS` and
     report their gaps. Raises `InfeasibleError` when no amount of money helps.
     """
-    from . import diagnose, milp
-    from .solvers import SolverOptions, check_solver, open_session
+    from facility_opt.solve import diagnose, milp
+    from facility_opt.solve.solvers import SolverOptions, check_solver, open_session
 
     solver = check_solver(solver)
     _check_limits(time_limit, gap)
@@ -363,20 +363,18 @@ def _ceil_to(value: float, q: float) -> float:
 
 def explain(scenario: Scenario, result: SolveResult, *, solver: str = "highs", **kwargs):
     """Why this portfolio: binding rules, worth of more budget per year, the cost of forcing
-    each project in or out (see `facility_opt.explain`)."""
-    from .explain import explain_result
+    each project in or out (see `facility_opt.solve.explain`)."""
+    from facility_opt.solve.explain import explain_result
 
     return explain_result(scenario, result, solver=solver, **kwargs)
 
 
-_explain = explain  # run_solve's flags shadow these names
-_least_cost = least_cost
 
 
 # -- outputs ----------------------------------------------------------------------------------
 def selection_rows(scenario: Scenario, result: SolveResult) -> tuple[list[str], list[dict]]:
     """selection.csv: one row per candidate in table order, contract columns first."""
-    from . import milp
+    from facility_opt.solve import milp
 
     years = list(scenario.years)
     cols = ["id", "name", "kind", "selected", "start_year", "cost", "completion_year", "county",
@@ -404,7 +402,7 @@ def project_benefits(scenario: Scenario, result: SolveResult) -> dict[str, float
     """Each selected project's contribution: the objective lost if it alone were dropped from the
     portfolio (others unchanged). Exact for `score`; for `benefit` the shares of shared caps and
     overlapping coverage go to no single project, so they may sum to less than the objective."""
-    from . import milp
+    from facility_opt.solve import milp
 
     if result.objective_kind not in ("score", "benefit"):
         return {}
@@ -426,7 +424,7 @@ def project_benefits(scenario: Scenario, result: SolveResult) -> dict[str, float
 def summary_record(scenario: Scenario, result: SolveResult) -> dict[str, Any]:
     """summary.json: the contract keys plus what the annex and plots read. Deterministic: timings
     go to manifest.json, not here."""
-    from . import milp
+    from facility_opt.solve import milp
 
     by_kind: dict[str, int] = {}
     for c in scenario.candidates:
@@ -496,7 +494,7 @@ def write_solve_outputs(folder: ResultsFolder, scenario: Scenario, result: Solve
                         explanation=None, least: LeastCostResult | None = None) -> None:
     """Write summary.json, selection.csv, spend.csv, scenario.json, solver.log, the explanation
     files and least_cost.json into a results folder, and the solver entries of the manifest."""
-    from .results import scenario_manifest, scenario_record
+    from facility_opt.results.folder import scenario_manifest, scenario_record
 
     folder.write_json("summary.json", summary_record(scenario, result))
     cols, rows = selection_rows(scenario, result)
@@ -522,80 +520,3 @@ def write_solve_outputs(folder: ResultsFolder, scenario: Scenario, result: Solve
                            **({"explain": round(explanation.seconds, 4)}
                               if explanation is not None else {})},
     })
-
-
-# -- the command ------------------------------------------------------------------------------
-def run_solve(scenario: str | None, out: Path | None, solver: str, time_limit: float | None,
-              gap: float, force_in: Sequence[str], force_out: Sequence[str], least_cost: bool,
-              explain: bool, verbose: bool, workers: int = 1) -> int:
-    """`facility-opt solve`: load, solve, explain, write the results folder, print a summary.
-    `workers > 1` spreads the explanation re-solves over that many processes."""
-    from .results import default_results_dir
-    from .scenario import load_scenario
-
-    t0 = time.perf_counter()
-    sc = load_scenario(scenario)
-    least = None
-    note = ""
-    try:
-        result = solve(sc, solver=solver, time_limit=time_limit, gap=gap, verbose=verbose,
-                       force_in=force_in, force_out=force_out, price_infeasible=not least_cost)
-    except InfeasibleError as err:
-        if not least_cost or err.status == "no_solution":
-            raise
-        # --least-cost on a scenario whose budgets admit no plan: the answer is the price
-        least = _least_cost(sc, solver=solver, time_limit=time_limit, gap=gap,
-                            force_in=force_in, force_out=force_out)
-        result = least.result
-        note = ("The scenario's budgets admit no plan (" + err.message + "). Shown: the best "
-                "plan at the least-cost budget.")
-    if least_cost and least is None:
-        least = _least_cost(sc, solver=solver, time_limit=time_limit, gap=gap,
-                            force_in=force_in, force_out=force_out)
-    expl = _explain(sc, result, solver=solver, workers=workers) if explain else None
-    target = Path(out) if out is not None else default_results_dir(sc.name)
-    with ResultsFolder(target, "solve") as folder:
-        write_solve_outputs(folder, sc, result, expl, least)
-    print_summary(sc, result, expl, least, target, time.perf_counter() - t0, note)
-    return 0
-
-
-def print_summary(scenario: Scenario, result: SolveResult, explanation, least,
-                  target: Path, seconds: float, note: str = "") -> None:
-    """The terminal summary: status, objective, money by year, what was chosen, why."""
-    from rich.console import Console
-    from rich.table import Table
-
-    con = Console(highlight=False)
-    u = result.budget_unit
-    if note:
-        con.print(note)
-    gap = "proven optimal" if result.status == SolveStatus.OPTIMAL else (
-        f"gap {result.gap:.3%}" if result.gap is not None else "gap unknown")
-    con.print(f"[bold]{scenario.name}[/bold]: {result.status.value} ({gap}), "
-              f"{result.objective_kind} objective = {result.objective:,.2f}; "
-              f"{len(result.portfolio)} of {len(scenario.candidates)} projects, "
-              f"{result.total_cost:,.2f} {u}  [{result.solver}, {seconds:.2f} s]")
-    t = Table(title=f"Spend against budget ({u})", title_justify="left")
-    for col in ("year", "budget", "spend", "unused"):
-        t.add_column(col, justify="right")
-    for r in spend_rows(result):
-        t.add_row(str(r["year"]), f"{r['budget']:,.2f}", f"{r['spend']:,.2f}",
-                  f"{r['unused']:,.2f}")
-    con.print(t)
-    rec = summary_record(scenario, result)
-    kinds = ", ".join(f"{k} {n}" for k, n in rec["selected_by_kind"].items()) or "none"
-    con.print(f"Selected by kind: {kinds}")
-    for k, v in rec["targets"]["min_count"].items():
-        con.print(f"  target {k} ≥ {v['required']}: {v['selected']} "
-                  f"({'met' if v['met'] else 'NOT met'})")
-    if explanation is not None:
-        for line in explanation.lines(limit=6):
-            con.print(f"  • {line}")
-    if least is not None:
-        proven = "" if least.status == SolveStatus.OPTIMAL else (
-            f"; search stopped at its time limit, no plan below {least.lower_total or 0:,.2f} {u}")
-        con.print(f"Least cost meeting every target: {least.total:,.2f} {u} "
-                  f"(×{least.scale:.4f} of each year's budget; "
-                  f"{least.extra:,.2f} {u} more than budgeted{proven})")
-    con.print(f"Results: {target}")

@@ -4,7 +4,7 @@ For every plot a `*_data` function turns the results files (CSV rows as read by 
 or `plan.json`) into plain lists — exactly the numbers drawn, so a test can hold them against the
 CSVs — and a `draw_*` function draws them with matplotlib (Agg backend, imported only when a plot
 is drawn) to PNG and SVG side by side. Labels are Chinese when a CJK font is installed
-(`facility_opt.fonts`), otherwise English with a `PlotFontWarning`, so characters never render as
+(`facility_opt.report.fonts`), otherwise English with a `PlotFontWarning`, so characters never render as
 empty boxes. Money is in the scenario's budget unit (default 万元), coverage in percent.
 """
 
@@ -343,7 +343,7 @@ def plot_labels(lang: str = "auto") -> Labels:
     Falling back to English because no CJK font exists warns with `PlotFontWarning` and names
     how to install one.
     """
-    from .fonts import INSTALL_HINT, matplotlib_font_family
+    from facility_opt.report.fonts import INSTALL_HINT, matplotlib_font_family
 
     family = matplotlib_font_family()
     if lang == "en":

@@ -5,7 +5,7 @@ its portfolio simulated, all with one seed (common random numbers: the same visi
 every scenario, so differences are the scenarios', not the dice's); its files go into
 `scenarios/<name>/` inside the comparison folder. A results folder is read as it is; if it has no
 coverage.csv (a `solve` folder), its coverage is left out of the coverage plot and the note says
-so. Every plot is drawn from the CSVs as written, through `facility_opt.plots`:
+so. Every plot is drawn from the CSVs as written, through `facility_opt.report.plots`:
 
 - compare_spend: spend by year against each scenario's budget;
 - compare_selection: projects × scenarios, the start year of each chosen project;
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
+from facility_opt.errors import InputError
 
 SUMMARY_COLUMNS = ["scenario", "title", "source", "status", "objective", "objective_kind",
                    "total_cost", "budget_total", "budget_unit", "selected_count"]
@@ -87,7 +87,7 @@ class _SubFolder:
 
 
 def _read_csv(path: Path) -> list[dict[str, str]] | None:
-    from .plots import read_csv_rows
+    from facility_opt.report.plots import read_csv_rows
 
     return read_csv_rows(path) if path.is_file() else None
 
@@ -134,9 +134,9 @@ def _unique(name: str, taken: set[str]) -> str:
 def _run_scenario(ref: str, folder, name: str, *, solver: str, replications: int | None,
                   seed: int, workers: int) -> ComparedScenario:
     """Solve and simulate one scenario into `scenarios/<name>/` of the comparison folder."""
-    from .scenario import load_scenario
-    from .simulate import simulate, write_simulation_outputs
-    from .solve import solve, write_solve_outputs
+    from facility_opt.scenario.loading import load_scenario
+    from facility_opt.simulate.core import simulate, write_simulation_outputs
+    from facility_opt.solve.core import solve, write_solve_outputs
 
     sc = load_scenario(ref)
     res = solve(sc, solver=solver)
@@ -158,7 +158,7 @@ RESULTS_FILES_READ = ("summary.json", "scenario.json", "selection.csv", "spend.c
 def _input_files(s: ComparedScenario) -> dict[str, Any]:
     """The sha256 of what a compared scenario came from, for manifest.json: a scenario run here,
     its scenario file and tables (from its own manifest); a results folder, the files read."""
-    from .results import sha256_file
+    from facility_opt.results.folder import sha256_file
 
     if s.source == "scenario":
         return _read_json(s.folder / "manifest.json").get("inputs", {})
@@ -172,7 +172,7 @@ def _is_results_folder(ref: str) -> bool:
 
 
 def _num(text: Any) -> float | None:
-    from .plots import to_float
+    from facility_opt.report.plots import to_float
 
     try:
         return to_float(text)
@@ -224,8 +224,8 @@ def compare(inputs: Sequence[str], *, out: Path | None = None, replications: int
             lang: str = "auto") -> CompareResult:
     """Run what is missing, write compare.csv and the four plots (PNG and SVG) into `out`
     (default results/compare/), atomically."""
-    from .results import ResultsFolder, default_results_dir
-    from .scenario import load_scenario
+    from facility_opt.results.folder import ResultsFolder, default_results_dir
+    from facility_opt.scenario.loading import load_scenario
 
     if not inputs:
         raise InputError.one("command line", "SCENARIO_OR_RESULTS_DIR", "",
@@ -265,7 +265,7 @@ def compare(inputs: Sequence[str], *, out: Path | None = None, replications: int
                                 "solver": solver, "scenarios": [s.name for s in compared],
                                 "input_files": {s.name: _input_files(s) for s in compared}})
         if any(s.source == "scenario" for s in compared):
-            from .solvers import solver_version
+            from facility_opt.solve.solvers import solver_version
 
             folder.manifest["solver_version"] = solver_version(solver)
         drawn = _draw_all(folder, compared, lang)
@@ -275,7 +275,7 @@ def compare(inputs: Sequence[str], *, out: Path | None = None, replications: int
 
 def _draw_all(folder, compared: list[ComparedScenario], lang: str) -> list[Path]:
     """The four comparison plots, each from the CSVs of the scenarios."""
-    from . import plots
+    from facility_opt.report import plots
 
     labels = plots.plot_labels(lang)
     units = {str(s.summary.get("budget_unit") or (s.settings.get("budget") or {}).get("unit")
@@ -300,54 +300,3 @@ def _draw_all(folder, compared: list[ComparedScenario], lang: str) -> list[Path]
         plots.benefit_cost_data(plots.read_csv_rows(folder.path / "compare.csv")),
         folder.path / "compare_benefit_cost", unit=unit, objective_kind=kind, labels=labels)
     return drawn
-
-
-def print_compare(res: CompareResult, console=None) -> None:
-    """The headline figures as a rich table, then the files and any notes."""
-    from rich.console import Console
-    from rich.table import Table
-
-    console = console or Console()
-    if not console.is_terminal:
-        console = Console(width=160)
-    table = Table(title="Scenarios compared", title_justify="left")
-    cols = [("scenario", "left"), ("status", "left"), ("objective", "right"),
-            ("total cost", "right"), ("budget", "right"), ("projects", "right"),
-            ("facility cov. (mean / low)", "right"), ("service cov. (mean / low)", "right"),
-            ("target met", "left")]
-    for c, j in cols:
-        table.add_column(c, justify=j)
-
-    def pct(r: dict[str, Any], m: str) -> str:
-        mean, low = r.get(f"{m}_mean"), r.get(f"{m}_ci_low")
-        if mean is None:
-            return "—"
-        low_text = "—" if low is None or math.isnan(low) else f"{100 * low:.1f}"
-        return f"{100 * mean:.1f} / {low_text} %"
-
-    for r in res.rows:
-        met = r.get("target_met")
-        table.add_row(r["scenario"], str(r["status"]),
-                      f"{r['objective']:,.1f}" if r.get("objective") is not None else "—",
-                      f"{r['total_cost']:,.0f}" if r.get("total_cost") is not None else "—",
-                      f"{r['budget_total']:,.0f} {r['budget_unit']}"
-                      if r.get("budget_total") is not None else "—",
-                      str(r["selected_count"]), pct(r, "facility_coverage"),
-                      pct(r, "service_coverage"),
-                      "—" if met is None else ("yes" if met else "no"))
-    console.print(table)
-    for s in res.scenarios:
-        for n in s.notes:
-            console.print(f"note: {s.name}: {n}")
-    console.print(f"Same seed for every scenario: {res.seed}" if res.seed is not None else "")
-    console.print(f"Results in {res.out}: compare.csv, "
-                  + ", ".join(sorted({p.stem for p in res.plots})) + " (PNG and SVG)")
-
-
-def run_compare(inputs: Sequence[str], out: Path | None, replications: int | None,
-                seed: int | None, workers: int, solver: str) -> int:
-    """`facility-opt compare`: exit 0 when the comparison is written."""
-    res = compare(inputs, out=out, replications=replications, seed=seed, workers=workers,
-                  solver=solver)
-    print_compare(res)
-    return 0

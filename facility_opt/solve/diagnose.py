@@ -19,8 +19,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .errors import InfeasibleError
-from .milp import MilpModel, candidate_county, community_index
+from facility_opt.errors import InfeasibleError
+from facility_opt.solve.milp import MilpModel, candidate_county, community_index
 
 # Deletion order: groups tried (and dropped when not needed) first come first, so the conflict a
 # planner sees keeps the money and the targets, which are what a budget discussion is about.
@@ -156,7 +156,7 @@ def conflict_groups(model: MilpModel, session, keep: Sequence[str] = (),
     """(conflict, singles): an irreducible set of constraint groups that cannot hold together
     (deletion filter), and those of them whose relaxation alone restores a plan. Groups whose
     name starts with a `keep` prefix are never relaxed. The session is restored afterwards."""
-    from .solvers import INF, SolverOptions
+    from facility_opt.solve.solvers import INF, SolverOptions
 
     form = session.form
     rows_of: dict[str, list[int]] = {}
@@ -220,7 +220,7 @@ def infeasible_error(scenario, reasons: list[str], conflict: tuple[list[str], li
     money_matters = any(g.startswith("budget") for g in groups) or any(
         "short" in r or "missing" in r for r in reasons)
     if price and money_matters:
-        from .solve import least_cost
+        from facility_opt.solve.core import least_cost
 
         unit = scenario.budget.unit
         budgets = budget_by_year if budget_by_year is not None else scenario.budget.annual

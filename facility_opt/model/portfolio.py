@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .model_types import Candidate, Scenario
+from facility_opt.model.types import Candidate, Scenario
 
 
 @dataclass(frozen=True)

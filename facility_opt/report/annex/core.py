@@ -34,10 +34,10 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .errors import InputError, Problem
-from .results import COMMAND_STARTED, fmt_number, json_text, package_versions, sha256_file
-from .terms import has_term, kind_label, metric_label, term
+from facility_opt import __version__
+from facility_opt.errors import InputError, Problem
+from facility_opt.report.terms import has_term, kind_label, metric_label, term
+from facility_opt.results.folder import COMMAND_STARTED, fmt_number, json_text, package_versions, sha256_file
 
 # Money cells: thousands separators and two decimals, in the scenario's unit (万元 by default)
 MONEY_FORMAT = "#,##0.00"
@@ -1110,7 +1110,7 @@ def write_annex(results_dir: Path | str, out_dir: Path | str | None = None,
     `out_dir` defaults to `<results_dir>/annex/`. Chinese (`zh`) by default; the PDF falls back
     to English (with a warning) when no CJK font is installed, so it never shows empty boxes.
     """
-    from .annex_pdf import pdf_bytes, pdf_font_plan
+    from facility_opt.report.annex.pdf import pdf_bytes, pdf_font_plan
 
     if lang not in ("zh", "en"):
         raise InputError.one("command line", "--lang", lang, "zh or en")
@@ -1182,18 +1182,3 @@ def annex_manifest(data: AnnexData, files: AnnexFiles, started: tuple[datetime, 
         "ended": datetime.now(UTC).isoformat(timespec="seconds"),
         "elapsed_seconds": round(time.perf_counter() - t0, 3),
     }
-
-
-def run_annex(results_dir: Path, out: Path | None, lang: str) -> int:
-    """CLI: write the annex and say where it is and what it asks for."""
-    files = write_annex(results_dir, out, lang)
-    for w in files.warnings:
-        sys.stderr.write(f"warning: {w}\n")
-    total = f"{files.total_cost.quantize(Decimal('0.01'), ROUND_HALF_UP):,}"
-    if lang == "zh":
-        print(f"附件已生成：{files.projects} 个项目，申请资金合计 {total} {files.unit}")
-    else:
-        print(f"Annex written: {files.projects} projects, {total} {files.unit} requested")
-    for p in (files.xlsx, files.pdf, files.md):
-        print(f"  {p}")
-    return 0

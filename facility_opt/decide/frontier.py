@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InfeasibleError, InputError
-from .model_types import Scenario
-from .portfolio import Portfolio
+from facility_opt.errors import InfeasibleError, InputError
+from facility_opt.model.portfolio import Portfolio
+from facility_opt.model.types import Scenario
 
 MAX_BUDGETS = 500  # more points than this is almost surely a typo in STEP
 DEFAULT_SHARES = tuple(0.25 + 0.125 * k for k in range(11))  # 25 %, 37.5 %, …, 150 %
@@ -197,8 +197,8 @@ def _has_geometry(scenario: Scenario) -> bool:
 
 def _solve_budget(task: tuple[Scenario, float, dict[int, float], str]) -> FrontierPoint:
     """Solve one budget (a top-level function, so worker processes and Dask can run it)."""
-    from .plan import facility_coverage
-    from .solve import solve
+    from facility_opt.decide.plan import facility_coverage
+    from facility_opt.solve.core import solve
 
     scenario, total, by_year, solver = task
     years = target_years(scenario)
@@ -240,7 +240,7 @@ def frontier(scenario: Scenario, budgets: Sequence[float], *, solver: str = "hig
     Points come back in ascending budget order. A budget with no feasible plan is a point with
     status `infeasible` and the reason, not an error.
     """
-    from .executor import run_tasks
+    from facility_opt.executor import run_tasks
 
     totals = sorted({float(b) for b in budgets})
     tasks = [(scenario, t, split_budget(scenario, t), solver) for t in totals]
@@ -253,8 +253,8 @@ def frontier(scenario: Scenario, budgets: Sequence[float], *, solver: str = "hig
 
 def write_frontier_outputs(folder, result: FrontierResult, *, lang: str = "auto") -> list[Path]:
     """frontier.csv, frontier.json (points with reasons) and frontier.png / .svg."""
-    from . import plots
-    from .results import csv_text
+    from facility_opt.report import plots
+    from facility_opt.results.folder import csv_text
 
     sc = result.scenario
     folder.write_csv("frontier.csv", result.columns, result.rows())
@@ -281,79 +281,3 @@ def _csv_rows(text: str) -> list[dict[str, str]]:
     import io
 
     return list(csv.DictReader(io.StringIO(text)))
-
-
-def print_frontier(result: FrontierResult, console=None) -> None:
-    """A rich table: budget, status, objective, marginal benefit, projects, targets met."""
-    from rich.console import Console
-    from rich.table import Table
-
-    console = console or Console()
-    sc = result.scenario
-    unit = sc.budget.unit
-    table = Table(title=f"Budget–benefit frontier: {sc.name}", title_justify="left")
-    table.add_column(f"total budget ({unit})", justify="right")
-    table.add_column("status")
-    table.add_column("objective", justify="right")
-    table.add_column(f"marginal per {unit}", justify="right")
-    table.add_column(f"cost ({unit})", justify="right")
-    table.add_column("projects", justify="right")
-    table.add_column("targets met")
-    prev = None
-    for p in result.points:
-        marg = ""
-        if p.solved and prev is not None and p.budget_total > prev.budget_total:
-            marg = f"{(p.objective - prev.objective) / (p.budget_total - prev.budget_total):.4g}"
-        met = [k for k, v in p.count_met.items() if v]
-        if p.coverage_met:
-            met.append("coverage")
-        table.add_row(f"{p.budget_total:,.0f}", p.status,
-                      f"{p.objective:,.1f}" if p.objective is not None else "—", marg,
-                      f"{p.total_cost:,.0f}" if p.total_cost is not None else "—",
-                      str(len(p.selected_ids)) if p.solved else "—",
-                      ", ".join(met) if met else "none")
-        if p.solved:
-            prev = p
-    console.print(table)
-
-
-def run_frontier(scenario: str | None, out: Path | None, budgets: str | None, workers: int,
-                 scheduler: str | None, solver: str) -> int:
-    """`facility-opt frontier`: solve at every budget, write frontier.csv and the plot."""
-    from rich.console import Console
-
-    from .results import ResultsFolder, default_results_dir, scenario_manifest, scenario_record
-    from .scenario import load_scenario
-    from .solvers import solver_version
-
-    sc = load_scenario(scenario)
-    totals = parse_budgets(budgets) if budgets is not None else default_budgets(sc)
-    result = frontier(sc, totals, solver=solver, workers=workers, scheduler=scheduler)
-    target = Path(out) if out is not None else default_results_dir(sc.name) / "frontier"
-    console = Console()
-    if not console.is_terminal:
-        console = Console(width=160)
-    with ResultsFolder(target, "frontier") as folder:
-        folder.manifest.update(scenario_manifest(sc))
-        folder.manifest.update({"solver": solver, "solver_version": solver_version(solver),
-                                "budgets": totals, "workers": workers})
-        folder.write_json("scenario.json", scenario_record(sc))
-        write_frontier_outputs(folder, result)
-    print_frontier(result, console)
-    reached = _reached_summary(result)
-    console.print(reached)
-    console.print(f"Results in {target}")
-    return 0
-
-
-def _reached_summary(result: FrontierResult) -> str:
-    """One line: from which total budget every target is met (or that none in the sweep does)."""
-    unit = result.scenario.budget.unit
-    first = None
-    for p in reversed(result.points):
-        if not p.all_met:
-            break
-        first = p
-    if first is None:
-        return "No budget in this sweep meets every target."
-    return f"Every target is met from a total budget of {first.budget_total:,.0f} {unit}."

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from facility_opt import __version__
 
 #: When the running command began: (UTC time, time.perf_counter()). The CLI sets it around every
 #: command so that a manifest's `started` and `elapsed_seconds` cover the whole run (loading,
@@ -166,7 +166,7 @@ class ResultsFolder:
 
     # -- lifecycle ---------------------------------------------------------------------------
     def __enter__(self) -> ResultsFolder:
-        from .errors import InputError
+        from facility_opt.errors import InputError
 
         def unwritable(err: OSError) -> InputError:  # the -o given, or its parent, is unusable
             return InputError.one(str(self.target), "-o", str(self.target),

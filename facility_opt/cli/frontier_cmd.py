@@ -1,0 +1,94 @@
+"""`facility-opt frontier`: solve at every budget, write frontier.csv and the plot, print the table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from facility_opt.decide.frontier import (
+    FrontierResult,
+    default_budgets,
+    frontier,
+    parse_budgets,
+    write_frontier_outputs,
+)
+
+
+def print_frontier(result: FrontierResult, console=None) -> None:
+    """A rich table: budget, status, objective, marginal benefit, projects, targets met."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = console or Console()
+    sc = result.scenario
+    unit = sc.budget.unit
+    table = Table(title=f"Budget–benefit frontier: {sc.name}", title_justify="left")
+    table.add_column(f"total budget ({unit})", justify="right")
+    table.add_column("status")
+    table.add_column("objective", justify="right")
+    table.add_column(f"marginal per {unit}", justify="right")
+    table.add_column(f"cost ({unit})", justify="right")
+    table.add_column("projects", justify="right")
+    table.add_column("targets met")
+    prev = None
+    for p in result.points:
+        marg = ""
+        if p.solved and prev is not None and p.budget_total > prev.budget_total:
+            marg = f"{(p.objective - prev.objective) / (p.budget_total - prev.budget_total):.4g}"
+        met = [k for k, v in p.count_met.items() if v]
+        if p.coverage_met:
+            met.append("coverage")
+        table.add_row(f"{p.budget_total:,.0f}", p.status,
+                      f"{p.objective:,.1f}" if p.objective is not None else "—", marg,
+                      f"{p.total_cost:,.0f}" if p.total_cost is not None else "—",
+                      str(len(p.selected_ids)) if p.solved else "—",
+                      ", ".join(met) if met else "none")
+        if p.solved:
+            prev = p
+    console.print(table)
+
+
+def run_frontier(scenario: str | None, out: Path | None, budgets: str | None, workers: int,
+                 scheduler: str | None, solver: str) -> int:
+    """`facility-opt frontier`: solve at every budget, write frontier.csv and the plot."""
+    from rich.console import Console
+
+    from facility_opt.results.folder import (
+        ResultsFolder,
+        default_results_dir,
+        scenario_manifest,
+        scenario_record,
+    )
+    from facility_opt.scenario.loading import load_scenario
+    from facility_opt.solve.solvers import solver_version
+
+    sc = load_scenario(scenario)
+    totals = parse_budgets(budgets) if budgets is not None else default_budgets(sc)
+    result = frontier(sc, totals, solver=solver, workers=workers, scheduler=scheduler)
+    target = Path(out) if out is not None else default_results_dir(sc.name) / "frontier"
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=160)
+    with ResultsFolder(target, "frontier") as folder:
+        folder.manifest.update(scenario_manifest(sc))
+        folder.manifest.update({"solver": solver, "solver_version": solver_version(solver),
+                                "budgets": totals, "workers": workers})
+        folder.write_json("scenario.json", scenario_record(sc))
+        write_frontier_outputs(folder, result)
+    print_frontier(result, console)
+    reached = _reached_summary(result)
+    console.print(reached)
+    console.print(f"Results in {target}")
+    return 0
+
+
+def _reached_summary(result: FrontierResult) -> str:
+    """One line: from which total budget every target is met (or that none in the sweep does)."""
+    unit = result.scenario.budget.unit
+    first = None
+    for p in reversed(result.points):
+        if not p.all_met:
+            break
+        first = p
+    if first is None:
+        return "No budget in this sweep meets every target."
+    return f"Every target is met from a total budget of {first.budget_total:,.0f} {unit}."

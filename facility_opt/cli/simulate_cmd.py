@@ -1,0 +1,76 @@
+"""`facility-opt simulate`: load, take or solve the portfolio, simulate, write, summarise."""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+from facility_opt.simulate.core import (
+    SELECTION_COLUMNS,
+    SimulationResult,
+    read_portfolio,
+    selection_rows,
+    simulate,
+    write_simulation_outputs,
+)
+
+
+def run_simulate(scenario: str | None = None, out: Path | None = None,
+                 replications: int | None = None, seed: int | None = None, workers: int = 1,
+                 portfolio: Path | None = None, days: int | None = None,
+                 scheduler: str | None = None, solver: str = "highs") -> int:
+    """The `simulate` command: load, take or solve the portfolio, simulate, write, summarise."""
+    from facility_opt.results.folder import ResultsFolder, default_results_dir
+    from facility_opt.scenario.loading import load_scenario
+
+    sc = load_scenario(scenario)
+    solved = None
+    if portfolio is not None:
+        pf = read_portfolio(portfolio, sc)
+    else:
+        from facility_opt.solve.core import solve
+
+        solved = solve(sc, solver=solver)
+        pf = solved.portfolio
+    result = simulate(sc, pf, replications=replications, seed=seed, days=days, workers=workers,
+                      scheduler=scheduler)
+    target = Path(out) if out is not None else default_results_dir(sc.name)
+    with ResultsFolder(target, "simulate") as folder:
+        write_simulation_outputs(folder, sc, result)
+        if solved is not None:
+            from facility_opt.solve.core import selection_rows as solved_selection_rows
+
+            columns, rows = solved_selection_rows(sc, solved)
+            folder.write_csv("selection.csv", columns, rows)
+        else:
+            folder.write_csv("selection.csv", SELECTION_COLUMNS, selection_rows(sc, pf))
+        if portfolio is not None:
+            from facility_opt.results.folder import sha256_file
+
+            folder.manifest["portfolio"] = {"path": Path(portfolio).name,
+                                            "sha256": sha256_file(Path(portfolio))}
+            folder.manifest["inputs"]["portfolio"] = folder.manifest["portfolio"]
+        else:
+            folder.manifest["portfolio"] = {"solved_with": solver}
+            folder.manifest.update({"solver": solved.solver,
+                                    "solver_version": solved.solver_version})
+    _print_summary(result, target)
+    return 0
+
+
+def _print_summary(result: SimulationResult, target: Path) -> None:
+    out = sys.stdout
+    out.write(f"{result.scenario}: {result.replications} replications × {result.days} open "
+              f"days per year (seed {result.seed}); target {result.target:.0%}\n")
+    basis = "lower 95% bound" if result.criterion == "ci_low" else "mean"
+    out.write(f"year  facility coverage  service coverage (95% CI)  facility target met "
+              f"({basis})\n")
+    for y in result.years:
+        f = result.coverage_row(y, "facility_coverage")
+        s = result.coverage_row(y, "service_coverage")
+        ci = ("" if math.isnan(s["ci_low"])
+              else f" ({s['ci_low']:.1%}–{s['ci_high']:.1%})")
+        out.write(f"{y}  {f['mean']:>17.1%}  {s['mean']:>7.1%}{ci:<18}  "
+                  f"{'yes' if result.met(y) else 'no'}\n")
+    out.write(f"results: {target}\n")

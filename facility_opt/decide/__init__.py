@@ -1,0 +1,1 @@
+"""Decide: the plan loop, the budget-coverage frontier and scenario comparison."""

@@ -1,0 +1,1 @@
+"""The in-memory model: scenario types, portfolio, population projection."""

@@ -1,0 +1,1 @@
+"""Show: plots, terms (one word table), fonts and the budget-request annex."""

@@ -1,0 +1,1 @@
+"""Results folders: atomic writes, the manifest, file contracts."""

@@ -1,0 +1,38 @@
+"""Test: the day-care demand simulation (engine) and its replications.
+
+The documented path: ``from facility_opt.simulate import simulate``."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+# public name -> module that defines it; loaded on first use (keeps imports light)
+_PUBLIC = {
+    "METRICS": "facility_opt.simulate.core",
+    "COVERAGE_COLUMNS": "facility_opt.simulate.core",
+    "CENTRE_LOAD_COLUMNS": "facility_opt.simulate.core",
+    "COMMUNITY_LOAD_COLUMNS": "facility_opt.simulate.core",
+    "REPLICATION_COLUMNS": "facility_opt.simulate.core",
+    "CENTRES_USED_COLUMNS": "facility_opt.simulate.core",
+    "SELECTION_COLUMNS": "facility_opt.simulate.core",
+    "CommunityLoad": "facility_opt.simulate.core",
+    "SimulationResult": "facility_opt.simulate.core",
+    "simulation_years": "facility_opt.simulate.core",
+    "demand_model": "facility_opt.simulate.core",
+    "centres_in_service": "facility_opt.simulate.core",
+    "build_simulation": "facility_opt.simulate.core",
+    "simulate": "facility_opt.simulate.core",
+    "read_portfolio": "facility_opt.simulate.core",
+    "selection_rows": "facility_opt.simulate.core",
+    "write_simulation_outputs": "facility_opt.simulate.core",
+    "run_simulate": "facility_opt.simulate.core",
+}
+
+__all__ = list(_PUBLIC)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PUBLIC:
+        return getattr(import_module(_PUBLIC[name]), name)
+    raise AttributeError(f"module 'facility_opt.simulate' has no attribute {name!r}")

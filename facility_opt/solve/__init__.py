@@ -1,0 +1,37 @@
+"""Choose: the MILP, its solver sessions, diagnosis of infeasibility and explanations.
+
+The documented path: ``from facility_opt.solve import solve, least_cost``."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+# public name -> module that defines it; loaded on first use (keeps imports light)
+_PUBLIC = {
+    "SolveStatus": "facility_opt.solve.core",
+    "PlacesRequirement": "facility_opt.solve.core",
+    "SolveResult": "facility_opt.solve.core",
+    "LeastCostResult": "facility_opt.solve.core",
+    "LEAST_COST_SECONDS": "facility_opt.solve.core",
+    "solve": "facility_opt.solve.core",
+    "least_cost": "facility_opt.solve.core",
+    "start_values": "facility_opt.solve.core",
+    "required_scale": "facility_opt.solve.core",
+    "explain": "facility_opt.solve.core",
+    "selection_rows": "facility_opt.solve.core",
+    "project_benefits": "facility_opt.solve.core",
+    "summary_record": "facility_opt.solve.core",
+    "spend_rows": "facility_opt.solve.core",
+    "write_solve_outputs": "facility_opt.solve.core",
+    "run_solve": "facility_opt.solve.core",
+    "print_summary": "facility_opt.solve.core",
+}
+
+__all__ = list(_PUBLIC)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PUBLIC:
+        return getattr(import_module(_PUBLIC[name]), name)
+    raise AttributeError(f"module 'facility_opt.solve' has no attribute {name!r}")
