@@ -5,16 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from facility_opt.errors import InputError, Problem
-from facility_opt.scenario.loading import (
-    TABLE_ROLES,
-    bundled_scenarios,
+from facility_opt.scenario.bundled import bundled_scenarios
+from facility_opt.scenario.loading import TABLE_ROLES, load_scenario
+from facility_opt.scenario.tables import display_path
+from facility_opt.scenario.template import (
     copy_scenario_files,
-    load_scenario,
     scenario_summary,
     template_columns,
     template_scenario_toml,
 )
-from facility_opt.scenario.tables import display_path
 
 
 def run_validate(scenario: str | None = None) -> int:

@@ -76,7 +76,7 @@ def _default(f: Field, column: bool = False) -> str:
         return "(none)"
     if isinstance(d, str):
         return f'`"{d}"`' if d else '`""`'
-    from facility_opt.scenario.loading import toml_value
+    from facility_opt.scenario.settings import toml_value
 
     return f"`{toml_value(d)}`"
 
