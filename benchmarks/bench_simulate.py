@@ -31,6 +31,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from facility_opt.model.queueing import erlang_b  # noqa: E402
 from facility_opt.model.types import (  # noqa: E402
     Budget,
     Centre,
@@ -40,7 +41,7 @@ from facility_opt.model.types import (  # noqa: E402
     Simulation,
 )
 from facility_opt.simulate import simulate  # noqa: E402
-from facility_opt.simulate.engine import erlang_b, run_loss_system  # noqa: E402
+from facility_opt.simulate.engine import run_loss_system  # noqa: E402
 
 PLACES = 10
 LOAD = 8.0  # offered load, places (arrival rate 8 per hour × mean stay 1 hour)

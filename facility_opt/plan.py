@@ -5,41 +5,40 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-_PUBLIC = (
-    "erlang_b",
-    "erlang_places",
-    "offered_load",
-    "ReachMap",
-    "reach_map",
-    "covered_communities",
-    "facility_coverage",
-    "earliest_service_year",
-    "CommunityEvidence",
-    "CoverageFigure",
-    "coverage_figures",
-    "community_evidence",
-    "Proposal",
-    "target_years",
-    "target_status",
-    "propose_requirements",
-    "protect_coverage",
-    "PlanIteration",
-    "PlanResult",
-    "plan",
-    "plan_record",
-    "verdict_text",
-    "print_plan",
-    "write_plan_outputs",
-    "run_plan",
-    "REACH_TOLERANCE_KM",
-    "METRICS",
-    "STOP_TEXT",
-)
+# public name -> module that defines it; loaded on first use
+_PUBLIC = {
+    "erlang_b": "facility_opt.model.queueing",
+    "erlang_places": "facility_opt.model.queueing",
+    "offered_load": "facility_opt.model.queueing",
+    "ReachMap": "facility_opt.decide.plan",
+    "reach_map": "facility_opt.decide.plan",
+    "covered_communities": "facility_opt.decide.plan",
+    "facility_coverage": "facility_opt.decide.plan",
+    "earliest_service_year": "facility_opt.decide.plan",
+    "CommunityEvidence": "facility_opt.decide.plan",
+    "CoverageFigure": "facility_opt.decide.plan",
+    "coverage_figures": "facility_opt.decide.plan",
+    "community_evidence": "facility_opt.decide.plan",
+    "Proposal": "facility_opt.decide.plan",
+    "target_years": "facility_opt.model.targets",
+    "target_status": "facility_opt.decide.plan",
+    "propose_requirements": "facility_opt.decide.plan",
+    "protect_coverage": "facility_opt.decide.plan",
+    "PlanIteration": "facility_opt.decide.plan",
+    "PlanResult": "facility_opt.decide.plan",
+    "plan": "facility_opt.decide.plan",
+    "plan_record": "facility_opt.decide.plan",
+    "verdict_text": "facility_opt.decide.plan",
+    "write_plan_outputs": "facility_opt.decide.plan",
+    "REACH_TOLERANCE_KM": "facility_opt.decide.plan",
+    "METRICS": "facility_opt.decide.plan",
+    "STOP_TEXT": "facility_opt.decide.plan",
+}
 
 __all__ = list(_PUBLIC)
 
 
 def __getattr__(name: str) -> Any:
     if name in _PUBLIC:
-        return getattr(import_module("facility_opt.decide.plan"), name)
+        return getattr(import_module(_PUBLIC[name]), name)
     raise AttributeError(f"module 'facility_opt.plan' has no attribute {name!r}")

@@ -26,12 +26,12 @@ import pytest
 from facility_opt.errors import InputError
 from facility_opt.report import fonts
 from facility_opt.report.annex.core import (
-    MONEY_FORMAT,
     coverage_verdict,
     display_width,
     load_results,
     write_annex,
 )
+from facility_opt.report.annex.document import MONEY_FORMAT
 from facility_opt.report.terms import LANGS, TERMS, placeholders
 from facility_opt.results.folder import csv_text, json_text, sha256_file
 

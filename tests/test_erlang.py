@@ -8,9 +8,9 @@ import math
 
 import pytest
 
+from facility_opt.model.queueing import erlang_b
 from facility_opt.model.types import Budget, Centre, Community, Daycare, Scenario, Simulation
 from facility_opt.simulate import simulate
-from facility_opt.simulate.engine import erlang_b
 
 
 def test_erlang_b_matches_published_table_values():

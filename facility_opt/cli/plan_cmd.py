@@ -9,10 +9,10 @@ from facility_opt.decide.plan import (
     PlanResult,
     format_coverage,
     plan,
-    target_years,
     verdict_text,
     write_plan_outputs,
 )
+from facility_opt.model.targets import target_years
 
 
 def print_plan(res: PlanResult, console=None) -> None:

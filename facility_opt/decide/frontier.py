@@ -21,6 +21,7 @@ from typing import Any
 
 from facility_opt.errors import InfeasibleError, InputError
 from facility_opt.model.portfolio import Portfolio
+from facility_opt.model.targets import target_years
 from facility_opt.model.types import Scenario
 
 MAX_BUDGETS = 500  # more points than this is almost surely a typo in STEP
@@ -99,11 +100,6 @@ def split_budget(scenario: Scenario, total: float) -> dict[int, float]:
 
 
 # -- deterministic targets ----------------------------------------------------------------------
-
-def target_years(scenario: Scenario) -> tuple[int, ...]:
-    """Years in which the coverage target must hold (default: the last funding year)."""
-    return tuple(scenario.targets.target_years or (scenario.years[-1],))
-
 
 def kind_counts(scenario: Scenario, portfolio: Portfolio) -> dict[str, int]:
     """Selected projects per kind."""

@@ -39,44 +39,12 @@ from typing import Any
 
 from facility_opt.errors import InfeasibleError, InputError
 from facility_opt.model.portfolio import Portfolio
+from facility_opt.model.queueing import erlang_places, offered_load
+from facility_opt.model.targets import target_years
 from facility_opt.model.types import Candidate, Scenario
 
 REACH_TOLERANCE_KM = 1e-9  # same tolerance as the simulation's reach test
 METRICS = ("facility_coverage", "service_coverage")
-
-
-# -- queueing: the Erlang loss formula -----------------------------------------------------------
-
-def erlang_b(load_erlangs: float, places: int) -> float:
-    """Erlang's loss formula B(a, c): the share of visits turned away by a centre with `places`
-    places offered `load_erlangs` (arrivals per hour × mean stay in hours). Computed with the
-    stable recursion B(a, 0) = 1, B(a, c) = a·B(a, c−1) / (c + a·B(a, c−1))."""
-    if load_erlangs < 0 or places < 0:
-        raise ValueError(f"Erlang loss needs load ≥ 0 and places ≥ 0, got {load_erlangs}, {places}")
-    b = 1.0
-    for c in range(1, places + 1):
-        b = load_erlangs * b / (c + load_erlangs * b)
-    return b
-
-
-def erlang_places(load_erlangs: float, allowed_loss: float, max_places: int = 100_000) -> int:
-    """The smallest number of places c with B(a, c) ≤ `allowed_loss`."""
-    if load_erlangs <= 0:
-        return 0
-    if not 0 < allowed_loss < 1:
-        raise ValueError(f"allowed loss must be in (0, 1), got {allowed_loss}")
-    b, c = 1.0, 0
-    while b > allowed_loss:
-        c += 1
-        b = load_erlangs * b / (c + load_erlangs * b)
-        if c >= max_places:
-            break
-    return c
-
-
-def offered_load(requests_per_day: float, stay_hours_mean: float, opening_hours: float) -> float:
-    """Offered load in Erlangs: arrivals per open hour × mean stay (hours)."""
-    return requests_per_day / opening_hours * stay_hours_mean
 
 
 # -- geometry: who is within reach of what -------------------------------------------------------
@@ -250,10 +218,6 @@ class Proposal:
         return {"community_id": self.community_id, "year": self.year,
                 "min_places": self.min_places, "reason": self.reason,
                 "visits_per_day": self.value, "detail": self.detail}
-
-
-def target_years(scenario: Scenario) -> tuple[int, ...]:
-    return tuple(scenario.targets.target_years or (scenario.years[-1],))
 
 
 def target_status(scenario: Scenario, cov: Mapping[int, Mapping[str, CoverageFigure]]

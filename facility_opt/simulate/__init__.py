@@ -26,7 +26,6 @@ _PUBLIC = {
     "read_portfolio": "facility_opt.simulate.core",
     "selection_rows": "facility_opt.simulate.core",
     "write_simulation_outputs": "facility_opt.simulate.core",
-    "run_simulate": "facility_opt.simulate.core",
 }
 
 __all__ = list(_PUBLIC)

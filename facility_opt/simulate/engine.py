@@ -404,14 +404,3 @@ def _centre_days_affected(first: np.ndarray, covered: np.ndarray, day: np.ndarra
         return fills
     # affected[b, d] = some centre a that fills on day d can send visitors on to b
     return (ys.overflow_reach.T.astype(np.int32) @ fills.astype(np.int32)) > 0
-
-
-def erlang_b(offered_load: float, places: int) -> float:
-    """Erlang's loss formula B(a, c): the share of visitors turned away by a centre with `places`
-    places under Poisson arrivals with offered load a = arrival rate × mean stay (in places), by
-    the stable recursion B(a, 0) = 1, B(a, k) = a·B(a, k−1) / (k + a·B(a, k−1)). The formula
-    holds for any stay distribution with that mean (insensitivity)."""
-    b = 1.0
-    for k in range(1, int(places) + 1):
-        b = offered_load * b / (k + offered_load * b)
-    return b

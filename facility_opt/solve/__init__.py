@@ -24,8 +24,6 @@ _PUBLIC = {
     "summary_record": "facility_opt.solve.core",
     "spend_rows": "facility_opt.solve.core",
     "write_solve_outputs": "facility_opt.solve.core",
-    "run_solve": "facility_opt.solve.core",
-    "print_summary": "facility_opt.solve.core",
 }
 
 __all__ = list(_PUBLIC)

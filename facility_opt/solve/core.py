@@ -159,12 +159,15 @@ def solve(scenario: Scenario, *, solver: str = "highs", time_limit: float | None
     model = milp.build_model(scenario, force_in=force_in, force_out=force_out,
                              requirements=requirements, budget_by_year=budgets,
                              extra_constraints=extra_constraints)
+    def price() -> LeastCostResult:  # what the missing money is, asked only when money could help
+        return least_cost(scenario, solver=solver, requirements=requirements, force_in=force_in,
+                          force_out=force_out, time_limit=5.0, with_plan=False)
+
+    pricer = price if price_infeasible else None
     reasons = diagnose.cheap_reasons(model)
     if reasons:
-        raise diagnose.infeasible_error(scenario, reasons, [], solver=solver,
-                                        requirements=requirements, force_in=force_in,
-                                        force_out=force_out, budget_by_year=budget_by_year,
-                                        price=price_infeasible)
+        raise diagnose.infeasible_error(scenario, reasons, [], pricer=pricer,
+                                        budget_by_year=budget_by_year)
     form = milp.to_matrix(model)
     session = open_session(form, solver)
     build_seconds = time.perf_counter() - t0
@@ -174,10 +177,8 @@ def solve(scenario: Scenario, *, solver: str = "highs", time_limit: float | None
     solve_seconds = out.seconds
     if out.status == "infeasible":
         conflict = diagnose.conflict_groups(model, session)
-        raise diagnose.infeasible_error(scenario, [], conflict, solver=solver,
-                                        requirements=requirements, force_in=force_in,
-                                        force_out=force_out, budget_by_year=budget_by_year,
-                                        price=price_infeasible)
+        raise diagnose.infeasible_error(scenario, [], conflict, pricer=pricer,
+                                        budget_by_year=budget_by_year)
     if out.status == "no_solution":
         raise InfeasibleError([f"no plan was found within the time limit of {time_limit:g} s; "
                                "allow more time (--time-limit) or a larger gap (--gap)"],

@@ -15,7 +15,8 @@ least-cost mode: "meeting every rule and target needs at least 14,600 万元 …
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -204,9 +205,12 @@ def _rank(group: str) -> tuple[int, str]:
 
 
 def infeasible_error(scenario, reasons: list[str], conflict: tuple[list[str], list[str]] | list,
-                     *, solver: str = "highs", requirements=(), force_in=(), force_out=(),
-                     budget_by_year=None, price: bool = True) -> InfeasibleError:
-    """The exit-3 error: the reasons, the conflicting groups, and the money missing."""
+                     *, pricer: Callable[[], Any] | None = None,
+                     budget_by_year=None) -> InfeasibleError:
+    """The exit-3 error: the reasons, the conflicting groups, and the money missing.
+
+    `pricer()` is the caller's least-cost search (a `LeastCostResult`); it runs only when money
+    could help, so building the message never depends on the solve module (no import circle)."""
     groups, singles = (list(conflict[0]), list(conflict[1])) if conflict else ([], [])
     reasons = list(reasons)
     if not reasons:
@@ -219,16 +223,12 @@ def infeasible_error(scenario, reasons: list[str], conflict: tuple[list[str], li
             reasons.append("no plan meets the hard constraints")
     money_matters = any(g.startswith("budget") for g in groups) or any(
         "short" in r or "missing" in r for r in reasons)
-    if price and money_matters:
-        from facility_opt.solve.core import least_cost
-
+    if pricer is not None and money_matters:
         unit = scenario.budget.unit
         budgets = budget_by_year if budget_by_year is not None else scenario.budget.annual
         have = float(sum(budgets.values()))
         try:
-            lc = least_cost(scenario, solver=solver, requirements=requirements,
-                            force_in=force_in, force_out=force_out, time_limit=5.0,
-                            with_plan=False)
+            lc = pricer()
             approx = "" if lc.status == "optimal" else (
                 f" (a plan exists at this amount; none below {_money(lc.lower_total or 0, unit)})")
             reasons.append(f"meeting every rule and target needs "

@@ -22,7 +22,7 @@ import pulp
 from facility_opt.errors import InputError
 from facility_opt.model.portfolio import Portfolio
 from facility_opt.model.types import Candidate, Community, Scenario
-from facility_opt.solve.solvers import INF, MatrixForm
+from facility_opt.solve.solvers import INF, MatrixForm, new_var
 
 # Constraint groups a diagnosis may relax, in the order a planner would give them up.
 STRUCTURAL = ""  # rows that define the model (one start per project, benefit links): never relaxed
@@ -684,15 +684,6 @@ def _summed(pairs) -> list[tuple[pulp.LpVariable, float]]:
 
 
 # -- helpers ----------------------------------------------------------------------------------
-def new_var(prob: pulp.LpProblem, name: str, low: float | None, up: float | None,
-            cat: str = pulp.LpContinuous) -> pulp.LpVariable:
-    """A variable owned by `prob` (PuLP ≥ 3.3 way; older PuLP: a plain LpVariable)."""
-    if hasattr(prob, "add_variable"):
-        return prob.add_variable(name, low, up, cat=cat)
-    return pulp.LpVariable(name, low, up, cat)
-
-
-# --------------------------------------------------------------------------------
 def _safe(text: str) -> str:
     """A constraint-name-safe version of a label (ASCII letters, digits and _)."""
     out = "".join(ch if (ch.isascii() and ch.isalnum()) else "_" for ch in str(text))

@@ -29,11 +29,15 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from facility_opt.errors import SolverError
 from facility_opt.progress import reporter
+
+if TYPE_CHECKING:
+    import pulp
 
 SOLVERS = ("highs", "cbc")
 INF = float("inf")
@@ -441,7 +445,6 @@ class CbcSession:
 
         f = self.form
         sense = pulp.LpMaximize if self.maximize else pulp.LpMinimize
-        from facility_opt.solve.milp import new_var
 
         prob = pulp.LpProblem("facility_opt", sense)
         xs = []
@@ -559,3 +562,17 @@ class SessionLog:
     @property
     def text(self) -> str:
         return "".join(self.parts)
+
+
+def new_var(prob: pulp.LpProblem, name: str, low: float | None, up: float | None,
+            cat: str = "Continuous") -> pulp.LpVariable:
+    """A variable owned by `prob` (PuLP ≥ 3.3 way; older PuLP: a plain LpVariable). `cat` is
+    a PuLP category ("Continuous" = pulp.LpContinuous, "Binary", "Integer")."""
+    import pulp
+
+    if hasattr(prob, "add_variable"):
+        return prob.add_variable(name, low, up, cat=cat)
+    return pulp.LpVariable(name, low, up, cat)
+
+
+# --------------------------------------------------------------------------------

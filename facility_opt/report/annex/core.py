@@ -28,7 +28,7 @@ import time
 import unicodedata
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
@@ -36,15 +36,28 @@ from typing import Any
 
 from facility_opt import __version__
 from facility_opt.errors import InputError, Problem
+from facility_opt.report.annex.data import AnnexData, CoverageRow, Project
+from facility_opt.report.annex.document import (
+    AREA,
+    COUNT,
+    EXCEL_FORMATS,
+    GAP,
+    GENERAL,
+    MONEY,
+    NUMBER,
+    NUMERIC_KINDS,
+    SHARE,
+    TEXT,
+    YEAR,
+    AnnexDoc,
+    Col,
+    Table,
+    Val,
+    cell_kind,
+    format_cell,
+)
 from facility_opt.report.terms import has_term, kind_label, metric_label, term
 from facility_opt.results.folder import COMMAND_STARTED, fmt_number, json_text, package_versions, sha256_file
-
-# Money cells: thousands separators and two decimals, in the scenario's unit (万元 by default)
-MONEY_FORMAT = "#,##0.00"
-COUNT_FORMAT = "#,##0"
-SHARE_FORMAT = "0.0%"
-GAP_FORMAT = "0.00%"
-YEAR_FORMAT = "0"
 
 # yuan per unit of money, to check totals "correct to the yuan" in whatever unit the scenario uses
 YUAN_PER_UNIT = {"元": 1, "千元": 1_000, "万元": 10_000, "百万元": 1_000_000, "亿元": 100_000_000}
@@ -53,7 +66,6 @@ UNIT_EN = {"元": "yuan", "千元": "1,000 yuan", "万元": "10,000 yuan", "百�
 # metrics plan judges the ≥ 90 % target on (issue 5: lower 95 % bound of both)
 JUDGED_METRICS = ("facility_coverage", "service_coverage")
 METRIC_ORDER = ("facility_coverage", "facility_coverage_population", "service_coverage")
-FALLBACK_TIME = datetime(2000, 1, 1, tzinfo=UTC)  # documents' date when manifest.json is absent
 SOLVED = ("optimal", "feasible")
 # the assumptions table lists scenario.json in this order (what a budget hearing asks first)
 SETTINGS_ORDER = ("name", "title", "description", "source", "years", "base_year", "budget",
@@ -63,75 +75,6 @@ SETTINGS_ORDER = ("name", "title", "description", "source", "years", "base_year"
 # ------------------------------------------------------------------------------------------------
 # the results folder, read and checked
 # ------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Project:
-    """One funded project as selection.csv gives it; money exact, in the scenario's unit."""
-
-    id: str
-    name: str
-    kind: str
-    county: str
-    community_id: str
-    area_m2: float | None
-    daycare_places: int | None
-    start_year: int | None
-    completion_year: int | None
-    cost: Decimal
-    cost_by_year: dict[int, Decimal]
-
-
-@dataclass(frozen=True)
-class CoverageRow:
-    year: int
-    metric: str
-    mean: float
-    ci_low: float
-    ci_high: float
-    p_target_met: float | None
-
-
-@dataclass
-class AnnexData:
-    """Everything the annex shows, validated: exact money (Decimal) and the raw records."""
-
-    results_dir: Path
-    scenario_name: str
-    unit: str
-    years: list[int]
-    status: str
-    summary: dict[str, Any]
-    projects: list[Project]  # selected only, by start year then id
-    candidates: int  # rows in selection.csv
-    budget_by_year: dict[int, Decimal]
-    spend_by_year: dict[int, Decimal]  # Σ selection.csv cost_<year>, checked against summary.json
-    total_cost: Decimal  # Σ selection.csv cost of selected projects, checked likewise
-    has_year_costs: bool  # selection.csv has cost_<year> columns
-    scenario: dict[str, Any] | None
-    manifest: dict[str, Any] | None
-    plan: dict[str, Any] | None
-    least_cost: dict[str, Any] | None
-    coverage: list[CoverageRow] | None
-    plots: list[Path]
-    file_hashes: dict[str, tuple[str, str | None]]  # results file → (sha256 now, in manifest)
-
-    @property
-    def ended(self) -> datetime:
-        """When the results were computed (manifest end time): the annex's date."""
-        text = (self.manifest or {}).get("ended")
-        if isinstance(text, str):
-            try:
-                t = datetime.fromisoformat(text)
-            except ValueError:
-                return FALLBACK_TIME
-            return t if t.tzinfo else t.replace(tzinfo=UTC)
-        return FALLBACK_TIME
-
-    @property
-    def title(self) -> str:
-        return str((self.scenario or {}).get("title") or self.summary.get("scenario_title")
-                   or self.scenario_name)
-
-
 def _tolerance(unit: str) -> Decimal:
     """One yuan, in the scenario's unit (0.0001 万元)."""
     return Decimal(1) / Decimal(YUAN_PER_UNIT.get(unit, 10_000))
@@ -425,82 +368,6 @@ def _read_coverage(path: Path) -> list[CoverageRow] | None:
 # ------------------------------------------------------------------------------------------------
 # the annex's content, language-neutral in structure, labelled from terms.py
 # ------------------------------------------------------------------------------------------------
-TEXT, MONEY, COUNT, AREA, YEAR, SHARE, GAP, NUMBER, GENERAL = (
-    "text", "money", "count", "area", "year", "share", "gap", "number", "general")
-NUMERIC_KINDS = (MONEY, COUNT, AREA, YEAR, SHARE, GAP, NUMBER, GENERAL)
-EXCEL_FORMATS = {MONEY: MONEY_FORMAT, COUNT: COUNT_FORMAT, AREA: COUNT_FORMAT, YEAR: YEAR_FORMAT,
-                 SHARE: SHARE_FORMAT, GAP: GAP_FORMAT, NUMBER: MONEY_FORMAT, GENERAL: "General"}
-
-
-@dataclass(frozen=True)
-class Val:
-    """A cell whose kind differs from its column's (the value column of a key–value table)."""
-
-    value: Any
-    kind: str
-
-
-@dataclass(frozen=True)
-class Col:
-    label: str
-    kind: str = TEXT
-
-
-@dataclass
-class Table:
-    """One sheet of the workbook, one section of the PDF and of the Markdown."""
-
-    key: str
-    sheet: str
-    heading: str
-    columns: list[Col]
-    rows: list[list[Any]]
-    total: list[Any] | None = None
-    notes: list[str] = field(default_factory=list)
-    freeze_cols: int = 0
-    figures: list[Path] = field(default_factory=list)
-
-
-@dataclass
-class AnnexDoc:
-    lang: str
-    title: str
-    subtitle: str
-    tables: list[Table]
-    figures: list[Path]  # plots not tied to a section
-    created: datetime
-    no_cjk_note: bool = False
-
-
-def cell_kind(col: Col, value: Any) -> tuple[Any, str]:
-    if isinstance(value, Val):
-        return value.value, value.kind
-    return value, col.kind
-
-
-def format_cell(value: Any, kind: str) -> str:
-    """The text a reader sees for a cell — the same in the PDF and the Markdown as in Excel."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        return value
-    if kind == MONEY or kind == NUMBER:
-        d = value if isinstance(value, Decimal) else Decimal(str(value))
-        return f"{d.quantize(Decimal('0.01'), ROUND_HALF_UP):,}"
-    if kind in (COUNT, AREA):
-        d = Decimal(str(value)).quantize(Decimal(1), ROUND_HALF_UP)
-        return f"{d:,}"
-    if kind == YEAR:
-        return str(int(value))
-    if kind == SHARE:
-        return f"{Decimal(str(value * 100)).quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
-    if kind == GAP:
-        return f"{Decimal(str(value * 100)).quantize(Decimal('0.01'), ROUND_HALF_UP)}%"
-    if kind == GENERAL:
-        return fmt_number(value)
-    return str(value)
-
-
 def _pct(x: float) -> str:
     return format_cell(x, SHARE)
 

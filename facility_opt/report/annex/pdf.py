@@ -19,7 +19,8 @@ from facility_opt.report.fonts import INSTALL_HINT, CjkFont, find_cjk_font
 from facility_opt.report.terms import term
 
 if TYPE_CHECKING:
-    from facility_opt.report.annex.core import AnnexData, AnnexDoc, Table
+    from facility_opt.report.annex.data import AnnexData
+    from facility_opt.report.annex.document import AnnexDoc, Table
 
 CJK_FONT_NAME = "FacilityOptCJK"
 LATIN_FONT = "Helvetica"
@@ -178,7 +179,7 @@ def _table(table: Table, fonts: _Fonts, styles: dict[str, Any], frame_w: float) 
     from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.platypus import LongTable, Paragraph
 
-    from facility_opt.report.annex.core import NUMERIC_KINDS, cell_kind, format_cell
+    from facility_opt.report.annex.document import NUMERIC_KINDS, cell_kind, format_cell
 
     ncols = len(table.columns)
     body = list(table.rows) + ([table.total] if table.total else [])
