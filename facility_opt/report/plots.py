@@ -48,14 +48,6 @@ def to_float(text: Any) -> float | None:
     return float(s)
 
 
-def _year_columns(columns: Iterable[str], prefix: str) -> list[int]:
-    years = []
-    for c in columns:
-        if c.startswith(prefix) and c[len(prefix):].isdigit():
-            years.append(int(c[len(prefix):]))
-    return sorted(years)
-
-
 # -- data: coverage trajectories ----------------------------------------------------------------
 
 @dataclass(frozen=True)
