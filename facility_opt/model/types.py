@@ -89,6 +89,7 @@ class Targets:
     daycare_coverage: float = 0.90
     target_years: tuple[int, ...] | None = None
     criterion: str = "ci_low"
+    max_turned_away: float = 1.0  # effective coverage: share of requests a community may lose
 
 
 @dataclass(frozen=True)
