@@ -192,6 +192,39 @@ def simulate(
 
 
 @app.command()
+def futures(
+    scenario: ScenarioArg = None,
+    portfolio: Annotated[Path | None, typer.Option("--portfolio",
+                         help="selection.csv of a portfolio (default: solve first).",
+                         show_default=False)] = None,
+    out: OutOpt = None,
+    futures: Annotated[int | None, typer.Option("--futures", parser=_whole_number,
+                       callback=_at_least_one,
+                       help="Futures to sample (default: uncertainty.futures).",
+                       show_default=False)] = None,
+    seed: Annotated[int | None, typer.Option("--seed", parser=_whole_number,
+                    help="Seed of the Latin hypercube (default: uncertainty.seed).",
+                    show_default=False)] = None,
+    workers: WorkersOpt = 1,
+    scheduler: SchedulerOpt = None,
+    replications: Annotated[int, typer.Option("--replications", parser=_whole_number,
+                            callback=_at_least_one,
+                            help="Replications simulated in each future.")] = 1,
+    days: Annotated[int | None, typer.Option("--days", parser=_whole_number,
+                    callback=_at_least_one,
+                    help="Open days sampled per replication (default: scenario).",
+                    show_default=False)] = None,
+    solver: SolverOpt = "highs",
+) -> None:
+    """Will the plan meet the target if the city grows differently? Simulate sampled futures."""
+    from facility_opt.cli.futures_cmd import run_futures_cmd
+
+    _run(run_futures_cmd, scenario=scenario, portfolio=portfolio, out=out, futures=futures,
+         seed=seed, workers=workers, scheduler=scheduler, replications=replications, days=days,
+         solver=_check_solver(solver))
+
+
+@app.command()
 def plan(
     scenario: ScenarioArg = None,
     out: OutOpt = None,

@@ -89,6 +89,7 @@ class Targets:
     daycare_coverage: float = 0.90
     target_years: tuple[int, ...] | None = None
     criterion: str = "ci_low"
+    max_turned_away: float = 1.0  # effective coverage: share of requests a community may lose
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,25 @@ class Simulation:
 
 
 @dataclass(frozen=True)
+class Uncertainty:
+    """The `[uncertainty]` table: which inputs the futures vary, and how."""
+
+    ranges: dict[str, tuple[float, float]] = field(default_factory=dict)  # key → (low, high)
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)  # key → choices
+    futures: int = 64
+    seed: int = 1
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """The sampled inputs, in schema order."""
+        return tuple(k for k in UNCERTAIN_INPUTS if k in self.ranges or k in self.choices)
+
+
+UNCERTAIN_INPUTS = ("urbanisation_final", "elderly_share_drift", "visits_scale",
+                    "stay_hours_mean", "stay_distribution")
+
+
+@dataclass(frozen=True)
 class PlanLoop:
     max_iterations: int = 6
 
@@ -161,6 +181,7 @@ class Scenario:
     population: Population | None = None  # None: populations fixed as in communities.csv
     simulation: Simulation = field(default_factory=Simulation)
     plan: PlanLoop = field(default_factory=PlanLoop)
+    uncertainty: Uncertainty = field(default_factory=Uncertainty)
     source: Path | None = None  # the TOML file, when loaded from one
     input_files: dict[str, Path] = field(default_factory=dict)  # role → file, for the manifest
 

@@ -17,6 +17,7 @@ from facility_opt.scenario.schema import (
     ENUMERATED_KEYS,
     SCENARIO_KEYS,
     SIGNED_KEYS,
+    STAY_DISTRIBUTIONS,
     Field,
 )
 from facility_opt.scenario.settings import FIELDS, _PathValue, _Settings, _show
@@ -116,6 +117,26 @@ class _Checker:
             if any(b <= a for a, b in zip(years, years[1:], strict=False)):
                 raise _BadValue("years in increasing order, each once")
             return tuple(years)
+        if t == "range":
+            if isinstance(v, list):
+                if len(v) != 2:
+                    raise _BadValue("[low, high], e.g. [0.6, 1.6]")
+                lo, hi = (_number(x, signed, share) for x in v)
+                if hi < lo:
+                    raise _BadValue("[low, high] with low ≤ high")
+                return (lo, hi)
+            x = _number(v, signed, share)
+            return (x, x)
+        if t == "choices":
+            items = v if isinstance(v, list) else [v]
+            if not items or not all(isinstance(x, str) for x in items):
+                raise _BadValue('a list of choices in quotes, e.g. ["fixed", "lognormal"]')
+            allowed = STAY_DISTRIBUTIONS
+            for x in items:
+                if x not in allowed:
+                    raise _BadValue("choices among " + ", ".join(allowed)
+                                    + did_you_mean(x, allowed))
+            return tuple(items)
         if t == "str_list":
             if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
                 raise _BadValue('a list of texts, e.g. ["relocation", "fringe"]')

@@ -28,6 +28,7 @@ from facility_opt.model.types import (
     Scenario,
     Simulation,
     Targets,
+    Uncertainty,
 )
 from facility_opt.scenario.build import _build_candidates, _build_centres, _build_communities, _ids
 from facility_opt.scenario.bundled import resolve_scenario_path
@@ -162,7 +163,8 @@ def _assemble(settings: _Settings, label: str, tables: dict[str, Table | None],
         targets=Targets(min_count=dict(min_count),
                         daycare_coverage=_get(ok, "targets.daycare_coverage"),
                         target_years=ok.get("targets.target_years"),
-                        criterion=_get(ok, "targets.criterion")),
+                        criterion=_get(ok, "targets.criterion"),
+                        max_turned_away=_get(ok, "targets.max_turned_away")),
         rules=Rules(early_completion=_get(ok, "rules.early_completion"),
                     early_completion_types=tuple(_get(ok, "rules.early_completion_types")),
                     early_completion_year=_get(ok, "rules.early_completion_year"),
@@ -176,6 +178,14 @@ def _assemble(settings: _Settings, label: str, tables: dict[str, Table | None],
                               sampled_days=_get(ok, "simulation.sampled_days"),
                               years=ok.get("simulation.years")),
         plan=PlanLoop(max_iterations=_get(ok, "plan.max_iterations")),
+        uncertainty=Uncertainty(
+            ranges={k.split(".")[1]: ok[k] for k in FIELDS
+                    if k.startswith("uncertainty.") and ok.get(k) is not None
+                    and FIELDS[k].type == "range"},
+            choices={k.split(".")[1]: ok[k] for k in FIELDS
+                     if k.startswith("uncertainty.") and ok.get(k) is not None
+                     and FIELDS[k].type == "choices"},
+            futures=_get(ok, "uncertainty.futures"), seed=_get(ok, "uncertainty.seed")),
         source=source,
         input_files=dict(input_files),
     )

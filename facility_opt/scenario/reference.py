@@ -38,6 +38,8 @@ TYPE_NAMES = {
     "float_by_year": "table year → number",
     "str_list": "list of texts",
     "path": "file path",
+    "range": "[low, high] (sampled uniformly) or one number",
+    "choices": "list of choices (sampled evenly) or one",
 }
 COLUMN_TYPE_NAMES = {**TYPE_NAMES, "bool": "0/1 (true/false, yes/no)",
                      "str_list": "ids separated by ;"}
@@ -58,6 +60,9 @@ SECTION_TEXT = {
                   "given in communities.csv in every year; an empty `[population]` table "
                   "switches the projection on with these defaults.",
     "simulation": "Replications, seed and sampled days of `simulate`.",
+    "uncertainty": "Futures (`facility-opt futures`): each key a `[low, high]` range (sampled "
+                   "uniformly by a Latin hypercube) or a list of choices (sampled evenly); a key "
+                   "left out keeps the scenario's value in every future.",
     "plan": "The solve → simulate loop of `plan`.",
 }
 

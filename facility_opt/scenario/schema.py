@@ -7,7 +7,8 @@ so the three cannot drift apart. PyPSA's component attribute CSVs are the model.
 
 Types: "str", "int", "float", "bool", "year", "years" (list of years), "money_by_year" (table year →
 amount), "count_by_kind" (table kind → count), "float_by_type" (table community type → number),
-"float_by_year" (table year → number), "str_list", "path".
+"float_by_year" (table year → number), "str_list", "path", "range" ([low, high] or one number),
+"choices" (a list of texts, or one).
 """
 
 from __future__ import annotations
@@ -94,6 +95,9 @@ SCENARIO_KEYS: list[Field] = [
           "Day-care coverage target tested by simulate and plan (plan: ≥ 90 %)."),
     Field("targets.target_years", "years", "year", None,
           "Years in which the coverage target must hold (default: the last funding year)."),
+    Field("targets.max_turned_away", "float", "share 0–1", 1.0,
+          "Effective coverage: a community counts as covered only if a centre is within reach "
+          "and it turns away at most this share of its day-care requests (1.0 = off)."),
     Field("targets.criterion", "str", "", "ci_low",
           "How plan judges the target: \"ci_low\" (lower 95 % bound ≥ target) or \"mean\"."),
     # rules
@@ -143,6 +147,21 @@ SCENARIO_KEYS: list[Field] = [
           "Open days simulated per year and replication (days are independent)."),
     Field("simulation.years", "years", "year", None,
           "Years to simulate (default: base year and every funding year)."),
+    # futures: uncertainty over the inputs
+    Field("uncertainty.urbanisation_final", "range", "share 0–1", None,
+          "Urbanisation in the last point of population.urbanisation (the last projection year "
+          "when the path ends there): [low, high], sampled uniformly."),
+    Field("uncertainty.elderly_share_drift", "range", "share points per year", None,
+          "population.elderly_share_drift_per_year: [low, high], sampled uniformly."),
+    Field("uncertainty.visits_scale", "range", "×", None,
+          "Multiplies every day-care visit rate, per-type rates included: [low, high]."),
+    Field("uncertainty.stay_hours_mean", "range", "hours", None,
+          "daycare.stay_hours_mean: [low, high], sampled uniformly."),
+    Field("uncertainty.stay_distribution", "choices", "", None,
+          "daycare.stay_distribution: a list of choices among exponential, lognormal, fixed, "
+          "sampled evenly."),
+    Field("uncertainty.futures", "int", "futures", 64, "How many futures `futures` samples."),
+    Field("uncertainty.seed", "int", "", 1, "Seed of the Latin hypercube of futures."),
     # plan loop
     Field("plan.max_iterations", "int", "", 6, "Most solve → simulate rounds."),
 ]
@@ -220,5 +239,6 @@ ENUMERATED_KEYS: dict[str, tuple[str, ...]] = {
 SIGNED_KEYS = frozenset({
     "population.total_growth_per_year",
     "population.elderly_share_drift_per_year",
+    "uncertainty.elderly_share_drift",
 })
 SIGNED_COLUMNS = frozenset({"x_km", "y_km"})  # planar positions around an arbitrary origin

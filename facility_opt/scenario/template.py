@@ -95,6 +95,11 @@ TEMPLATE_EXAMPLES: dict[str, Any] = {
     "targets.target_years": [2025],
     "population.last_year": 2030,
     "simulation.years": [2020, 2025],
+    "uncertainty.urbanisation_final": [0.57, 0.63],
+    "uncertainty.elderly_share_drift": [0.004, 0.010],
+    "uncertainty.visits_scale": [0.6, 1.6],
+    "uncertainty.stay_hours_mean": [4.0, 8.0],
+    "uncertainty.stay_distribution": ["fixed", "lognormal"],
 }
 def _key_comment(f: Field) -> list[str]:
     bits = [f.description]
