@@ -38,12 +38,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from facility_opt.errors import InfeasibleError, InputError
-from facility_opt.model.geometry import Reach, reach
+from facility_opt.model.geometry import REACH_TOLERANCE, Reach, reach
 from facility_opt.model.portfolio import Portfolio
 from facility_opt.model.queueing import erlang_places, offered_load
 from facility_opt.model.targets import centre_open, covered_ids, target_years
 from facility_opt.model.types import Candidate, Scenario
 
+REACH_TOLERANCE_KM = REACH_TOLERANCE  # the one reach tolerance (model/geometry.py)
 METRICS = ("facility_coverage", "service_coverage")
 
 
@@ -422,8 +423,10 @@ def _solve_with(scenario: Scenario, solver: str, reqs: Mapping[tuple[str, int], 
     from facility_opt.solve.core import solve
 
     ordered = sorted(reqs.values(), key=lambda p: (p.year, p.community_id))
+    # the plan loop still meets the coverage target by its own requirements: the target's
+    # hard row is left out here until the loop is rebuilt on it
     return solve(scenario, solver=solver, requirements=_requirements(ordered),
-                 price_infeasible=price)
+                 price_infeasible=price, coverage_target=False)
 
 
 def _simulate(scenario: Scenario, portfolio: Portfolio, replications: int | None,
@@ -541,7 +544,8 @@ def _price_target(out: PlanResult, solver: str, replications: int | None, seed: 
     every = _merge({(p.community_id, p.year): p for p in out.requirements}, out.unaffordable)
     ordered = sorted(every.values(), key=lambda p: (p.year, p.community_id))
     try:
-        lc = least_cost(sc, solver=solver, requirements=_requirements(ordered))
+        lc = least_cost(sc, solver=solver, requirements=_requirements(ordered),
+                        coverage_target=False)
     except InfeasibleError as err:
         out.least_cost_error = err.message
         return
