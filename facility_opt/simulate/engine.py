@@ -27,47 +27,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from facility_opt.model.demand import (  # noqa: F401  (re-exported: the engine's inputs)
+    MORNING_PEAK_QUARTER_SHARES,
+    DemandModel,
+    draw_visits,
+)
+
 NIGHT_GAP_HOURS = 1.0  # idle time between consecutive simulated days on one SimPy clock
 
-# Morning-peak arrival profile: share of the day's arrivals in each quarter of the opening hours
-# (a piecewise-constant intensity: half of the visitors come in the first quarter of the day).
-MORNING_PEAK_QUARTER_SHARES = (0.50, 0.25, 0.15, 0.10)
-
 
 # --------------------------------------------------------------------------------------------
-# Inputs
+# Inputs (the demand model itself is facility_opt.model.demand, shared with the sizing of places)
 # --------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class DemandModel:
-    """How visits arrive and how long they stay (hours)."""
-
-    opening_hours: float = 8.5
-    arrival_profile: str = "morning-peak"  # or "uniform"
-    stay_distribution: str = "lognormal"  # or "exponential", "fixed"
-    stay_hours_mean: float = 6.0
-    stay_hours_cv: float = 0.5
-    sampled_days: int = 20
-
-    def arrival_hours(self, u: np.ndarray) -> np.ndarray:
-        """Times of day (hours since opening) from uniform draws in [0, 1), by inverse CDF."""
-        if self.arrival_profile == "uniform":
-            return u * self.opening_hours
-        cdf = np.concatenate(([0.0], np.cumsum(MORNING_PEAK_QUARTER_SHARES)))
-        cdf[-1] = 1.0
-        edges = np.linspace(0.0, 1.0, len(MORNING_PEAK_QUARTER_SHARES) + 1)
-        return np.interp(u, cdf, edges) * self.opening_hours
-
-    def stay_hours(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        """`n` visit lengths with mean `stay_hours_mean` (hours)."""
-        mean = self.stay_hours_mean
-        if self.stay_distribution == "exponential":
-            return rng.exponential(mean, n)
-        if self.stay_distribution == "lognormal" and self.stay_hours_cv > 0:
-            sigma2 = np.log1p(self.stay_hours_cv ** 2)
-            return rng.lognormal(np.log(mean) - sigma2 / 2.0, np.sqrt(sigma2), n)
-        return np.full(n, float(mean))
-
-
 @dataclass(frozen=True)
 class YearSetup:
     """Everything that is fixed within one simulated year."""
@@ -287,21 +258,6 @@ def run_loss_system(arrival_times: np.ndarray, durations: np.ndarray, groups: np
 # --------------------------------------------------------------------------------------------
 # One replication
 # --------------------------------------------------------------------------------------------
-def draw_visits(model: DemandModel, rng: np.random.Generator, requests_per_day: float
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Visits of one community over the sampled days: (day index, hour of day, stay hours).
-
-    Draw order is fixed (daily counts, then arrival times, then stays) so the same stream gives
-    the same visits whatever the centres are."""
-    days = model.sampled_days
-    counts = rng.poisson(max(requests_per_day, 0.0), days)
-    n = int(counts.sum())
-    day = np.repeat(np.arange(days, dtype=np.int64), counts)
-    hour = model.arrival_hours(rng.random(n))
-    stay = model.stay_hours(rng, n)
-    return day, hour, stay
-
-
 def simulate_replication(sim: SimulationInput, seed_seq: np.random.SeedSequence,
                          replication: int) -> ReplicationOutcome:
     """All simulated years of one replication (a task for the executor)."""
