@@ -139,75 +139,39 @@ def benefit_years(scenario: Scenario) -> tuple[int, ...]:
     return tuple(range(scenario.years[0] + 1, benefit_until(scenario) + 1))
 
 
-def points_within(points: np.ndarray, centres: np.ndarray, reach_km: float) -> list[list[int]]:
-    """For each centre, the sorted indices of `points` within `reach_km` (planar km).
-
-    A uniform grid of cells one reach wide: each centre looks at the 3 × 3 cells around it, so
-    the work grows with the number of near pairs, not with points × centres (a province has
-    thousands of each). Plain NumPy: importing scipy's KD-tree cost more time than the search."""
-    pts = np.asarray(points, dtype=float).reshape(-1, 2)
-    ctr = np.asarray(centres, dtype=float).reshape(-1, 2)
-    if len(pts) == 0 or len(ctr) == 0:
-        return [[] for _ in range(len(ctr))]
-    reach = float(reach_km) * (1 + 1e-9) + 1e-12
-    cell = max(reach, 1e-9)
-    keys = np.floor(pts / cell).astype(np.int64)
-    buckets: dict[tuple[int, int], list[int]] = {}
-    for j, (a, b) in enumerate(keys.tolist()):
-        buckets.setdefault((a, b), []).append(j)
-    arrays = {k: np.array(v, dtype=np.int64) for k, v in buckets.items()}
-    out: list[list[int]] = []
-    r2 = reach * reach
-    for (cx, cy), (kx, ky) in zip(ctr.tolist(), np.floor(ctr / cell).astype(np.int64).tolist(),
-                                  strict=True):
-        cand = [arrays[(kx + dx, ky + dy)] for dx in (-1, 0, 1) for dy in (-1, 0, 1)
-                if (kx + dx, ky + dy) in arrays]
-        if not cand:
-            out.append([])
-            continue
-        idx = np.concatenate(cand)
-        d2 = (pts[idx, 0] - cx) ** 2 + (pts[idx, 1] - cy) ** 2
-        out.append(sorted(idx[d2 <= r2].tolist()))
-    return out
-
-
 def daycare_reach(scenario: Scenario) -> tuple[dict[int, list[int]], list[Community]]:
-    """Candidate index → indices of communities within `daycare.reach_km` of its site (its
-    community's position), for candidates that add day-care places."""
+    """Candidate index → indices of communities within reach of its site, for candidates that
+    add day-care places (`facility_opt.model.geometry.reach`: distance or travel table)."""
+    from facility_opt.model.geometry import reach
+
     comms = list(scenario.communities or ())
     by_id = {m.id: k for k, m in enumerate(comms)}
-    sites, owners = [], []
-    for i, c in enumerate(scenario.candidates):
-        if c.daycare_places > 0 and c.community_id in by_id:
-            m = comms[by_id[c.community_id]]
-            sites.append((m.x_km, m.y_km))
-            owners.append(i)
+    where = reach(scenario)
     out: dict[int, list[int]] = {}
-    if not sites:
-        return out, comms
-    xy = np.array([(m.x_km, m.y_km) for m in comms], dtype=float)
-    for i, near in zip(owners, points_within(xy, np.array(sites), scenario.daycare.reach_km),
-                       strict=True):
-        out[i] = near
+    for i, c in enumerate(scenario.candidates):
+        if c.id in where.candidates:
+            out[i] = sorted(by_id[k] for k in where.communities_of(c.id))
     return out, comms
 
 
 def precovered_years(scenario: Scenario, comms: list[Community],
                      years: Sequence[int]) -> list[set[int]]:
-    """Per community, the years in which an existing centre is already within reach."""
+    """Per community, the years in which an existing centre with places is open within reach."""
+    from facility_opt.model.geometry import reach
+    from facility_opt.model.targets import centre_open
+
     out: list[set[int]] = [set() for _ in comms]
     centres = list(scenario.centres or ())
     if not centres or not comms:
         return out
-    xy = np.array([(m.x_km, m.y_km) for m in comms], dtype=float)
-    pts = np.array([(c.x_km, c.y_km) for c in centres], dtype=float)
-    for centre, near in zip(centres, points_within(xy, pts, scenario.daycare.reach_km),
-                            strict=True):
+    by_id = {m.id: k for k, m in enumerate(comms)}
+    where = reach(scenario)
+    for centre in centres:
         if centre.places <= 0:
             continue
-        opened = [y for y in years if centre.opening_year is None or centre.opening_year <= y]
-        for k in near:
-            out[k].update(opened)
+        opened = [y for y in years if centre_open(centre.opening_year, y)]
+        for cid in where.communities_of(centre.id, candidate=False):
+            out[by_id[cid]].update(opened)
     return out
 
 
