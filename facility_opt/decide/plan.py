@@ -28,7 +28,7 @@ Its verdict is one of three kinds (`plan.json` → `verdict_kind`):
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -168,7 +168,7 @@ def plan(scenario: Scenario, *, solver: str = "highs", replications: int | None 
     """Solve with every target, simulate, cut where the simulation disagrees, until the verdict
     is a simulated fact or a proof. Raises InfeasibleError (exit 3) only when the rules alone —
     without the coverage target — have no plan within the budget."""
-    from facility_opt.decide.plan_cuts import new_cuts, requirements_of
+    from facility_opt.decide.plan_cuts import new_cuts
 
     if not scenario.communities:
         raise InputError.one("scenario", "key data.communities", "",
@@ -229,16 +229,16 @@ def plan(scenario: Scenario, *, solver: str = "highs", replications: int | None 
                      sorted(cuts.values(), key=lambda c: (c.year, c.community_id)),
                      seed=seed, replications=replications)
     if not out.met:
-        _price(out, solver, replications, seed, workers, scheduler, requirements_of(out.cuts))
+        _price(out, solver, replications, seed, workers, scheduler)
     return out
 
 
 def _solve(scenario: Scenario, solver: str, cuts: Mapping[tuple[str, int], Cut],
            budget_by_year: dict[int, float] | None = None):
-    from facility_opt.decide.plan_cuts import requirements_of
+    from facility_opt.decide.plan_cuts import cut_constraints
     from facility_opt.solve.core import solve
 
-    return solve(scenario, solver=solver, coverage_requirements=requirements_of(cuts.values()),
+    return solve(scenario, solver=solver, extra_constraints=cut_constraints(scenario, cuts.values()),
                  budget_by_year=budget_by_year, price_infeasible=False)
 
 
@@ -297,14 +297,15 @@ def _infeasible_reason(scenario: Scenario, cuts: Mapping[tuple[str, int], Cut],
 
 
 def _price(out: PlanResult, solver: str, replications: int | None, seed: int | None,
-           workers: int, scheduler: str | None, requirements: Sequence) -> None:
+           workers: int, scheduler: str | None) -> None:
     """The exact least money for every rule, target and cut (scenario proportions and free
     split); its best plan is simulated so the report says whether that money meets the target."""
+    from facility_opt.decide.plan_cuts import cut_constraints
     from facility_opt.solve.core import least_cost
 
     sc = out.scenario
     try:
-        lc = least_cost(sc, solver=solver, coverage_requirements=requirements)
+        lc = least_cost(sc, solver=solver, extra_constraints=cut_constraints(sc, out.cuts))
     except InfeasibleError as err:
         out.least_cost_error = err.message
         return

@@ -93,3 +93,61 @@ def new_cuts(scenario: Scenario, portfolio: Portfolio, sim: Any,
             m = max(now + 1, sized, (prev.min_places + 1) if prev is not None else 0)
             out.append(Cut(cid, y, m, round_no, lam, shares.get(cid, (lam, 0.0))[1], now, sized))
     return out
+
+
+def cut_constraints(scenario: Scenario, cuts: Iterable[Any]):
+    """`extra_constraints` for the MILP: in every target year at least `required_covered`
+    communities count as covered, where a community with a cut counts only when the selected
+    projects in service that year add ≥ its `min_places` within reach (conditional: the MILP
+    may leave it uncounted and cover another). Without cuts this is the plain coverage target,
+    so the rows agree with the MILP's own coverage constraint and only add the cuts to it."""
+    import pulp
+
+    from facility_opt.model.targets import required_covered, target_years
+    from facility_opt.solve.solvers import new_var
+
+    by_cut = {(c.community_id, c.year): int(c.min_places) for c in cuts}
+    need = required_covered(scenario)
+
+    def add(model) -> None:
+        if need <= 0:
+            return
+        where = reach(scenario)
+        own = scenario.targets.coverage_basis == "own"
+        comms = list(scenario.communities or ())
+        index = {c.id: i for i, c in enumerate(scenario.candidates)}
+        for y in target_years(scenario):
+            open_near = covered_ids(scenario, None, y, where)  # existing centres alone
+            terms = []
+            for k, m in enumerate(comms):
+                sites = [c.id for c in scenario.candidates
+                         if c.daycare_places > 0 and c.community_id == m.id] if own \
+                    else list(where.candidates_of(m.id))
+                serving = [(model.x[index[s], o.start], float(scenario.candidates[index[s]]
+                                                               .daycare_places))
+                           for s in sites for o in model.options[index[s]] if o.completion < y]
+                cut = by_cut.get((m.id, y))
+                if cut is None and m.id in open_near:
+                    terms.append(1.0)
+                    continue
+                if not serving:
+                    continue
+                e = new_var(model.problem, f"cut_cov_{k}_{y}", 0, 1,
+                            pulp.LpBinary if cut is not None else pulp.LpContinuous)
+                terms.append(e)
+                if cut is None:
+                    model.add_constraint(pulp.lpSum(v for v, _ in serving) - e >= 0,
+                                         f"cut_reach_{k}_{y}", "coverage target",
+                                         f"{m.id} counts as covered in {y} only with a site "
+                                         "within reach")
+                else:
+                    model.add_constraint(pulp.lpSum(a * v for v, a in serving) - cut * e >= 0,
+                                         f"cut_places_{k}_{y}", "coverage target",
+                                         f"{m.id} counts as covered in {y} only with ≥ {cut} "
+                                         "new places within reach (the simulation's cut)")
+            const = sum(t for t in terms if isinstance(t, float))
+            model.add_constraint(pulp.lpSum(t for t in terms if not isinstance(t, float))
+                                 >= need - const, f"cut_target_{y}", "coverage target",
+                                 f"≥ {need} of {len(comms)} communities covered in {y} "
+                                 "(targets.daycare_coverage, with the simulation's cuts)")
+    return add

@@ -257,7 +257,8 @@ def _check_limits(time_limit: float | None, gap: float) -> None:
 def least_cost(scenario: Scenario, *, solver: str = "highs",
                requirements: Sequence[PlacesRequirement] = (), time_limit: float | None = None,
                gap: float = 0.0, force_in: Sequence[str] = (),
-               force_out: Sequence[str] = (), with_plan: bool = True) -> LeastCostResult:
+               force_out: Sequence[str] = (), with_plan: bool = True,
+               extra_constraints=None) -> LeastCostResult:
     """The smallest budget, in the scenario's annual proportions, that meets every rule and
     target (must_fund, min_count, requirements, …): one exact MILP minimising the scale s of
     `s × budget_y`. The budgets are rounded up to the candidates' cost resolution, then the
@@ -272,7 +273,8 @@ def least_cost(scenario: Scenario, *, solver: str = "highs",
     solver = check_solver(solver)
     _check_limits(time_limit, gap)
     model = milp.build_model(scenario, force_in=force_in, force_out=force_out,
-                             requirements=requirements, least_cost=True)
+                             requirements=requirements, least_cost=True,
+                             extra_constraints=extra_constraints)
     reasons = diagnose.cheap_reasons(model, include_money=False)
     if reasons:
         raise InfeasibleError(reasons + ["more money cannot fix this"])
@@ -302,7 +304,8 @@ def least_cost(scenario: Scenario, *, solver: str = "highs",
         # the plan also stops after LEAST_COST_SECONDS (status feasible, with its gap)
         result = solve(scenario, solver=solver, requirements=requirements,
                        time_limit=limit, gap=gap, force_in=force_in, force_out=force_out,
-                       budget_by_year=budgets, price_infeasible=False, start=found)
+                       budget_by_year=budgets, price_infeasible=False, start=found,
+                       extra_constraints=extra_constraints)
     status = SolveStatus(out.status)
     lower = None
     if out.best_bound is not None:
