@@ -19,8 +19,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from exact_reference import brute_force, least_money, random_tables
+
 from facility_opt.errors import InfeasibleError
 from facility_opt.plan import plan, plan_record, verdict_text
 from facility_opt.scenario import scenario_from_tables
