@@ -83,7 +83,8 @@ def test_simulate_writes_the_contract_files(mini: Path):
     assert list(cov[0])[:6] == ["year", "metric", "mean", "ci_low", "ci_high", "p_target_met"]
     assert {(r["year"], r["metric"]) for r in cov} == {
         (y, m) for y in ("2021", "2022", "2023")
-        for m in ("facility_coverage", "facility_coverage_population", "service_coverage")}
+        for m in ("facility_coverage", "facility_coverage_population", "service_coverage",
+                  "effective_coverage")}
     fc = {r["year"]: float(r["mean"]) for r in cov if r["metric"] == "facility_coverage"}
     # K2 is 4.2 km from D1: uncovered until P1 (started 2022) serves from 2023
     assert fc == {"2021": pytest.approx(2 / 3), "2022": pytest.approx(2 / 3), "2023": 1.0}
@@ -104,6 +105,18 @@ def test_simulate_writes_the_contract_files(mini: Path):
     assert manifest["seed"] == 99 and manifest["replications"] == 4
     assert manifest["simulation"]["sampled_days"] == 3
     assert "2023" in res.output
+    # effective coverage: beside the plain one on screen; per community in community_load.csv
+    assert "effective coverage" in res.output
+    comm = read_rows(out / "community_load.csv")
+    assert list(comm[0]) == ["community_id", "year", "within_reach", "requests", "served",
+                             "turned_away", "turned_away_share", "effectively_covered"]
+    for r in comm:
+        share = float(r["turned_away_share"])
+        if float(r["requests"]) > 0:
+            assert share == pytest.approx(float(r["turned_away"]) / float(r["requests"]))
+        assert r["effectively_covered"] in ("0", "1")
+        if r["within_reach"] == "0":
+            assert r["effectively_covered"] == "0" and (share == 1.0 or float(r["requests"]) == 0)
 
 
 def test_same_seed_gives_byte_identical_files_across_workers(mini: Path):

@@ -64,13 +64,21 @@ def _print_summary(result: SimulationResult, target: Path) -> None:
     out.write(f"{result.scenario}: {result.replications} replications × {result.days} open "
               f"days per year (seed {result.seed}); target {result.target:.0%}\n")
     basis = "lower 95% bound" if result.criterion == "ci_low" else "mean"
-    out.write(f"year  facility coverage  service coverage (95% CI)  facility target met "
-              f"({basis})\n")
+    limit = result.max_turned_away
+    if limit < 1.0:
+        out.write(f"effective coverage: within reach and at most {limit:.0%} of requests turned "
+                  "away (simulated); the target is judged on it\n")
+    out.write(f"year  facility coverage  effective coverage (95% CI)  service coverage (95% CI)"
+              f"  target met ({basis})\n")
     for y in result.years:
         f = result.coverage_row(y, "facility_coverage")
+        e = result.coverage_row(y, "effective_coverage")
         s = result.coverage_row(y, "service_coverage")
-        ci = ("" if math.isnan(s["ci_low"])
-              else f" ({s['ci_low']:.1%}–{s['ci_high']:.1%})")
-        out.write(f"{y}  {f['mean']:>17.1%}  {s['mean']:>7.1%}{ci:<18}  "
-                  f"{'yes' if result.met(y) else 'no'}\n")
+        out.write(f"{y}  {f['mean']:>17.1%}  {e['mean']:>7.1%}{_ci(e):<20}  "
+                  f"{s['mean']:>7.1%}{_ci(s):<18}  "
+                  f"{'yes' if result.met(y, result.judged_metric) else 'no'}\n")
     out.write(f"results: {target}\n")
+
+
+def _ci(row: dict) -> str:
+    return "" if math.isnan(row["ci_low"]) else f" ({row['ci_low']:.1%}–{row['ci_high']:.1%})"

@@ -94,6 +94,9 @@ SCENARIO_KEYS: list[Field] = [
           "Day-care coverage target tested by simulate and plan (plan: ≥ 90 %)."),
     Field("targets.target_years", "years", "year", None,
           "Years in which the coverage target must hold (default: the last funding year)."),
+    Field("targets.max_turned_away", "float", "share 0–1", 1.0,
+          "Effective coverage: a community counts as covered only if a centre is within reach "
+          "and it turns away at most this share of its day-care requests (1.0 = off)."),
     Field("targets.criterion", "str", "", "ci_low",
           "How plan judges the target: \"ci_low\" (lower 95 % bound ≥ target) or \"mean\"."),
     # rules

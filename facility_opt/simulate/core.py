@@ -34,15 +34,16 @@ from facility_opt.simulate.engine import (
     simulate_replication,
 )
 
-METRICS = ("facility_coverage", "facility_coverage_population", "service_coverage")
+METRICS = ("facility_coverage", "facility_coverage_population", "service_coverage",
+           "effective_coverage")
 COVERAGE_COLUMNS = ("year", "metric", "mean", "ci_low", "ci_high", "p_target_met")
 CENTRE_LOAD_COLUMNS = ("centre_id", "year", "requests", "served", "turned_away", "utilisation",
                        "places")
 COMMUNITY_LOAD_COLUMNS = ("community_id", "year", "within_reach", "requests", "served",
-                          "turned_away")
+                          "turned_away", "turned_away_share", "effectively_covered")
 REPLICATION_COLUMNS = ("replication", "year", "requests", "served", "turned_away",
                        "not_in_reach", "facility_coverage", "facility_coverage_population",
-                       "service_coverage")
+                       "service_coverage", "effective_coverage")
 CENTRES_USED_COLUMNS = ("centre_id", "source", "community_id", "x_km", "y_km", "places",
                         "first_year")
 SELECTION_COLUMNS = ("id", "name", "kind", "selected", "start_year", "cost")
@@ -59,6 +60,8 @@ class CommunityLoad:
     served: float
     turned_away: float  # not served anywhere (includes requests with no centre in reach)
     within_reach: bool
+    turned_away_share: float = 0.0  # turned away / requests
+    effectively_covered: bool = False  # within reach and share ≤ targets.max_turned_away
 
 
 @dataclass
@@ -79,6 +82,7 @@ class SimulationResult:
     replication_rows: list[dict[str, Any]]
     centres_used: list[dict[str, Any]]
     criterion: str = "ci_low"  # targets.criterion: how `met` judges the target
+    max_turned_away: float = 1.0  # targets.max_turned_away: the effective-coverage limit
     simpy_share: float = 0.0  # share of visits with a centre in reach that ran through SimPy
     # (the rest could not meet a full centre and were tallied directly)
     _by_key: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict, repr=False)
@@ -109,8 +113,22 @@ class SimulationResult:
     def community(self, year: int) -> dict[str, CommunityLoad]:
         """Community id → its mean load per open day in `year` (for the plan loop)."""
         return {r["community_id"]: CommunityLoad(r["requests"], r["served"], r["turned_away"],
-                                                 bool(r["within_reach"]))
+                                                 bool(r["within_reach"]), r["turned_away_share"],
+                                                 bool(r["effectively_covered"]))
                 for r in self.community_load if r["year"] == int(year)}
+
+    @property
+    def judged_metric(self) -> str:
+        """The metric the coverage target is judged on: effective coverage when
+        targets.max_turned_away is below 1, else plain facility coverage."""
+        return "effective_coverage" if self.max_turned_away < 1.0 else "facility_coverage"
+
+    def effective_ids(self, year: int) -> set[str]:
+        """Communities effectively covered in `year`: within reach and turning away at most
+        targets.max_turned_away of their requests, judged on the mean over every replication
+        and sampled day (the `effectively_covered` column of community_load.csv)."""
+        return {r["community_id"] for r in self.community_load
+                if r["year"] == int(year) and r["effectively_covered"]}
 
     def __repr__(self) -> str:
         lines = [f"SimulationResult({self.scenario}: {self.replications} replications × "
@@ -295,7 +313,10 @@ def _summarise(scenario: Scenario, projection: PopulationProjection, sim: Simula
                centres_by_year: dict[int, list[dict[str, Any]]],
                outcomes: list[ReplicationOutcome], seed: int, days: int,
                workers: int) -> SimulationResult:
+    from facility_opt.simulate.effective import effectively_covered, turned_away_share
+
     target = float(scenario.targets.daycare_coverage)
+    limit = float(scenario.targets.max_turned_away)
     reps = len(outcomes)
     coverage: list[dict[str, Any]] = []
     centre_load: list[dict[str, Any]] = []
@@ -317,15 +338,18 @@ def _summarise(scenario: Scenario, projection: PopulationProjection, sim: Simula
             yo = out.years[j]
             req, srv = int(yo.community_requests.sum()), int(yo.community_served.sum())
             sc = srv / req if req else 1.0
+            ec = float(effectively_covered(within, yo.community_requests, yo.community_served,
+                                           limit).mean())
             per_metric["facility_coverage"].append(fc)
             per_metric["facility_coverage_population"].append(fcp)
             per_metric["service_coverage"].append(sc)
+            per_metric["effective_coverage"].append(ec)
             rep_rows.append({
                 "replication": out.replication, "year": ys.year,
                 "requests": req / days, "served": srv / days, "turned_away": (req - srv) / days,
                 "not_in_reach": float(yo.community_requests[~within].sum()) / days,
                 "facility_coverage": fc, "facility_coverage_population": fcp,
-                "service_coverage": sc,
+                "service_coverage": sc, "effective_coverage": ec,
             })
             comm_req += yo.community_requests
             comm_srv += yo.community_served
@@ -339,7 +363,7 @@ def _summarise(scenario: Scenario, projection: PopulationProjection, sim: Simula
         for m in METRICS:
             vals = np.asarray(per_metric[m])
             mean, lo, hi = _t_interval(vals)
-            if m != "service_coverage":  # fixed by the centres in service: no sampling error
+            if m.startswith("facility_"):  # fixed by the centres in service: no sampling error
                 lo = hi = mean
             coverage.append({"year": ys.year, "metric": m, "mean": mean, "ci_low": lo,
                              "ci_high": hi,
@@ -350,12 +374,16 @@ def _summarise(scenario: Scenario, projection: PopulationProjection, sim: Simula
                                 "requests": c_req[k] * scale, "served": c_srv[k] * scale,
                                 "turned_away": (c_req[k] - c_srv[k]) * scale,
                                 "utilisation": c_util[k] / reps, "places": int(ys.places[k])})
+        share = turned_away_share(comm_req, comm_srv)
+        effective = effectively_covered(within, comm_req, comm_srv, limit)
         for i, cid in enumerate(sim.community_ids):
             community_load.append({"community_id": cid, "year": ys.year,
                                    "within_reach": bool(within[i]),
                                    "requests": comm_req[i] * scale,
                                    "served": comm_srv[i] * scale,
-                                   "turned_away": (comm_req[i] - comm_srv[i]) * scale})
+                                   "turned_away": (comm_req[i] - comm_srv[i]) * scale,
+                                   "turned_away_share": float(share[i]),
+                                   "effectively_covered": int(effective[i])})
     centre_load.sort(key=lambda r: (r["centre_id"], r["year"]))
     community_load.sort(key=lambda r: (r["community_id"], r["year"]))
     rep_rows.sort(key=lambda r: (r["replication"], r["year"]))
@@ -369,7 +397,7 @@ def _summarise(scenario: Scenario, projection: PopulationProjection, sim: Simula
         seed=seed, days=days, workers=workers, target=target, projection=projection,
         coverage=coverage, centre_load=centre_load, community_load=community_load,
         replication_rows=rep_rows, centres_used=[used[k] for k in sorted(used)],
-        criterion=scenario.targets.criterion,
+        criterion=scenario.targets.criterion, max_turned_away=limit,
         simpy_share=simpy_visits / total_visits if total_visits else 0.0)
 
 
