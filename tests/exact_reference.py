@@ -40,7 +40,10 @@ class Tables:
                 settings.setdefault(table, {})[leaf] = value
             else:
                 settings[table] = value
-        return scenario_from_tables(settings, self.candidates, self.communities, self.centres or None)
+        from facility_opt.scenario.tables import table_from_rows
+
+        centres = table_from_rows("centres", self.centres, ["id", "community_id", "places"])
+        return scenario_from_tables(settings, self.candidates, self.communities, centres)
 
     @property
     def years(self) -> list[int]:

@@ -85,7 +85,7 @@ def test_target_beyond_the_budget_is_proven_with_the_exact_money() -> None:
     assert lc.status.value == "optimal"
     assert lc.budget_by_year[2022] == pytest.approx(500)
     assert lc.budget_by_year[2023] == pytest.approx(167)  # 166.67 rounded up to the cost step
-    assert lc.free_total == pytest.approx(500)
+    assert res.free_total == pytest.approx(500)
     assert res.extra_budget_by_year[2022] == pytest.approx(200)
     assert sum(res.extra_budget_by_year.values()) > 0  # never "+0 and not met"
     # what the money does buy: the most communities coverable within it (3 of 4)
@@ -123,7 +123,7 @@ def test_plan_verdict_and_money_match_brute_force(seed: int) -> None:
         assert res.least_cost is None and res.least_cost_error
         return
     assert res.least_cost.scale == pytest.approx(money[0], rel=1e-6)
-    assert res.least_cost.free_total == pytest.approx(money[1], abs=1e-6)
+    assert res.free_total == pytest.approx(money[1], abs=1e-6)
     assert res.least_cost.total > sc.budget.total - 1e-6
 
 
@@ -179,7 +179,7 @@ def test_overflow_the_budget_cannot_fix_is_proven() -> None:
     assert res.verdict_kind == "not_met_proven"
     assert res.cuts and res.cuts[0].community_id == "A"
     assert res.least_cost.budget_by_year[2022] == pytest.approx(50)
-    assert res.least_cost.free_total == pytest.approx(50)
+    assert res.free_total == pytest.approx(50)
     assert res.least_cost_verdicts[2023].effective_covered == 1  # that money works, simulated
 
 

@@ -132,6 +132,8 @@ class PlanResult:
     least_cost: Any = None  # LeastCostResult of the cuts and every rule, when not met
     least_cost_error: str = ""
     least_cost_verdicts: dict[int, CoverageVerdict] | None = None  # its portfolio, simulated
+    free_total: float | None = None  # least total with a free split across years
+    free_budget_by_year: dict[int, float] | None = None
     seed: int | None = None
     replications: int | None = None
 
@@ -155,8 +157,7 @@ class PlanResult:
     @property
     def free_extra_total(self) -> float | None:
         """Least total with a free split across years − the scenario's total (≥ 0)."""
-        lc = self.least_cost
-        free = getattr(lc, "free_total", None) if lc is not None else None
+        free = self.free_total
         return None if free is None else max(0.0, float(free) - self.scenario.budget.total)
 
 
@@ -248,11 +249,11 @@ def _best_coverage_within_budget(scenario: Scenario, solver: str):
     (exit 3) when the rules alone have no plan."""
     from dataclasses import replace
 
+    from facility_opt.decide.plan_cuts import coverage_objective
     from facility_opt.solve.core import solve
 
-    sc = replace(scenario, objective=replace(scenario.objective, kind="coverage"),
-                 targets=replace(scenario.targets, daycare_coverage=0.0))
-    return solve(sc, solver=solver)
+    sc = replace(scenario, targets=replace(scenario.targets, daycare_coverage=0.0))
+    return solve(sc, solver=solver, tie_break=False, extra_constraints=coverage_objective(sc))
 
 
 def _simulate(scenario: Scenario, portfolio: Portfolio, replications: int | None,
@@ -301,15 +302,19 @@ def _price(out: PlanResult, solver: str, replications: int | None, seed: int | N
     """The exact least money for every rule, target and cut (scenario proportions and free
     split); its best plan is simulated so the report says whether that money meets the target."""
     from facility_opt.decide.plan_cuts import cut_constraints
+    from facility_opt.decide.pricing import free_fields
     from facility_opt.solve.core import least_cost
 
     sc = out.scenario
+    rows = cut_constraints(sc, out.cuts)
     try:
-        lc = least_cost(sc, solver=solver, extra_constraints=cut_constraints(sc, out.cuts))
+        lc = least_cost(sc, solver=solver, extra_constraints=rows)
     except InfeasibleError as err:
         out.least_cost_error = err.message
         return
     out.least_cost = lc
+    out.free_total, out.free_budget_by_year = free_fields(lc, sc, solver=solver,
+                                                          extra_constraints=rows)
     if lc.result is not None:
         s = _simulate(sc, lc.result.portfolio, replications, seed, workers, scheduler)
         out.least_cost_verdicts = _judge(sc, lc.result.portfolio, s)

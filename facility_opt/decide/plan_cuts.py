@@ -95,6 +95,46 @@ def new_cuts(scenario: Scenario, portfolio: Portfolio, sim: Any,
     return out
 
 
+def _coverage_terms(model, scenario: Scenario, by_cut: Mapping[tuple[str, int], int], y: int,
+                    where) -> list:
+    """Per community, what counts it as covered in year `y`: 1.0 (an existing centre open, no
+    cut) or a variable e ≤ sites in service within reach (binary e with e·m ≤ new places
+    within reach, for a cut of m places)."""
+    import pulp
+
+    from facility_opt.solve.solvers import new_var
+
+    own = scenario.targets.coverage_basis == "own"
+    index = {c.id: i for i, c in enumerate(scenario.candidates)}
+    open_near = covered_ids(scenario, None, y, where)  # existing centres alone
+    terms: list = []
+    for k, m in enumerate(scenario.communities or ()):
+        sites = [c.id for c in scenario.candidates
+                 if c.daycare_places > 0 and c.community_id == m.id] if own \
+            else list(where.candidates_of(m.id))
+        serving = [(model.x[index[s], o.start], float(scenario.candidates[index[s]].daycare_places))
+                   for s in sites for o in model.options[index[s]] if o.completion < y]
+        cut = by_cut.get((m.id, y))
+        if cut is None and m.id in open_near:
+            terms.append(1.0)
+            continue
+        if not serving:
+            continue
+        e = new_var(model.problem, f"cut_cov_{k}_{y}", 0, 1,
+                    pulp.LpBinary if cut is not None else pulp.LpContinuous)
+        terms.append(e)
+        if cut is None:
+            model.add_constraint(pulp.lpSum(v for v, _ in serving) - e >= 0,
+                                 f"cut_reach_{k}_{y}", "coverage target",
+                                 f"{m.id} counts as covered in {y} only with a site within reach")
+        else:
+            model.add_constraint(pulp.lpSum(a * v for v, a in serving) - cut * e >= 0,
+                                 f"cut_places_{k}_{y}", "coverage target",
+                                 f"{m.id} counts as covered in {y} only with ≥ {cut} new places "
+                                 "within reach (the simulation's cut)")
+    return terms
+
+
 def cut_constraints(scenario: Scenario, cuts: Iterable[Any]):
     """`extra_constraints` for the MILP: in every target year at least `required_covered`
     communities count as covered, where a community with a cut counts only when the selected
@@ -104,7 +144,6 @@ def cut_constraints(scenario: Scenario, cuts: Iterable[Any]):
     import pulp
 
     from facility_opt.model.targets import required_covered, target_years
-    from facility_opt.solve.solvers import new_var
 
     by_cut = {(c.community_id, c.year): int(c.min_places) for c in cuts}
     need = required_covered(scenario)
@@ -113,41 +152,27 @@ def cut_constraints(scenario: Scenario, cuts: Iterable[Any]):
         if need <= 0:
             return
         where = reach(scenario)
-        own = scenario.targets.coverage_basis == "own"
-        comms = list(scenario.communities or ())
-        index = {c.id: i for i, c in enumerate(scenario.candidates)}
+        n = len(scenario.communities or ())
         for y in target_years(scenario):
-            open_near = covered_ids(scenario, None, y, where)  # existing centres alone
-            terms = []
-            for k, m in enumerate(comms):
-                sites = [c.id for c in scenario.candidates
-                         if c.daycare_places > 0 and c.community_id == m.id] if own \
-                    else list(where.candidates_of(m.id))
-                serving = [(model.x[index[s], o.start], float(scenario.candidates[index[s]]
-                                                               .daycare_places))
-                           for s in sites for o in model.options[index[s]] if o.completion < y]
-                cut = by_cut.get((m.id, y))
-                if cut is None and m.id in open_near:
-                    terms.append(1.0)
-                    continue
-                if not serving:
-                    continue
-                e = new_var(model.problem, f"cut_cov_{k}_{y}", 0, 1,
-                            pulp.LpBinary if cut is not None else pulp.LpContinuous)
-                terms.append(e)
-                if cut is None:
-                    model.add_constraint(pulp.lpSum(v for v, _ in serving) - e >= 0,
-                                         f"cut_reach_{k}_{y}", "coverage target",
-                                         f"{m.id} counts as covered in {y} only with a site "
-                                         "within reach")
-                else:
-                    model.add_constraint(pulp.lpSum(a * v for v, a in serving) - cut * e >= 0,
-                                         f"cut_places_{k}_{y}", "coverage target",
-                                         f"{m.id} counts as covered in {y} only with ≥ {cut} "
-                                         "new places within reach (the simulation's cut)")
+            terms = _coverage_terms(model, scenario, by_cut, y, where)
             const = sum(t for t in terms if isinstance(t, float))
             model.add_constraint(pulp.lpSum(t for t in terms if not isinstance(t, float))
                                  >= need - const, f"cut_target_{y}", "coverage target",
-                                 f"≥ {need} of {len(comms)} communities covered in {y} "
+                                 f"≥ {need} of {n} communities covered in {y} "
                                  "(targets.daycare_coverage, with the simulation's cuts)")
+    return add
+
+
+def coverage_objective(scenario: Scenario):
+    """`extra_constraints` replacing the objective by the number of communities covered, summed
+    over the target years (solve with `tie_break=False`; read the count with `judge`)."""
+    import pulp
+
+    from facility_opt.model.targets import target_years
+
+    def add(model) -> None:
+        where = reach(scenario)
+        terms = [t for y in target_years(scenario)
+                 for t in _coverage_terms(model, scenario, {}, y, where) if not isinstance(t, float)]
+        model.problem.setObjective(pulp.lpSum(terms))
     return add

@@ -37,7 +37,7 @@ def least_cost_record(res: PlanResult) -> dict[str, Any] | None:
     if lc is None:
         return {"error": res.least_cost_error} if res.least_cost_error else None
     extra = res.extra_budget_by_year
-    free = getattr(lc, "free_budget_by_year", None)
+    free = res.free_budget_by_year
     return {
         "status": lc.status.value, "gap": lc.gap,
         "proof": ("optimal: HiGHS proved no smaller budget meets every rule, target and cut"
@@ -51,7 +51,7 @@ def least_cost_record(res: PlanResult) -> dict[str, Any] | None:
         "extra_budget_total": float(sum(extra.values())),
         "free_budget_by_year": ({str(y): float(v) for y, v in sorted(free.items())}
                                 if free is not None else None),
-        "free_total": getattr(lc, "free_total", None),
+        "free_total": res.free_total,
         "free_extra_total": res.free_extra_total,
         "selected": lc.result.selected_ids if lc.result is not None else None,
         "coverage": _verdicts(res.least_cost_verdicts),
@@ -134,7 +134,7 @@ def verdict_text(res: PlanResult) -> str:
         head += (f". Least money meeting every target ({how}): {money(lc.total, unit)} in the "
                  f"scenario's proportions, extra {extra} "
                  f"(total +{money(sum(res.extra_budget_by_year.values()), unit)})")
-        free = getattr(lc, "free_total", None)
+        free = res.free_total
         if free is not None:
             head += f"; with a free split across years {money(float(free), unit)}"
             head += f" (+{money(res.free_extra_total or 0.0, unit)})"
