@@ -242,13 +242,13 @@ def most_coverable(scenario: Scenario, by_year: dict[int, float], solver: str = 
 
     from facility_opt.solve.core import solve
 
-    sc = replace(scenario, targets=replace(scenario.targets, daycare_coverage=0.0))
+    sc = replace(scenario, objective=replace(scenario.objective, kind="coverage",
+                                             coverage_weight="communities"),
+                 targets=replace(scenario.targets, daycare_coverage=0.0))
     years = target_years(scenario)
-    from facility_opt.decide.plan_cuts import coverage_objective
-
     try:
         res = solve(sc, solver=solver, budget_by_year=by_year, price_infeasible=False,
-                    tie_break=False, extra_constraints=coverage_objective(sc))
+                    tie_break=False)
     except InfeasibleError as err:
         return str(err.status or "infeasible"), dict.fromkeys(years)
     plain = judge(sc, res.portfolio)
@@ -289,8 +289,7 @@ def _solve_budget(task: tuple[Scenario, float, dict[int, float], str]) -> Fronti
     geometry = _has_geometry(scenario)
     most_status, most = most_coverable(scenario, by_year, solver) if geometry else ("", {})
     try:
-        res = solve(scenario, solver=solver, budget_by_year=by_year, price_infeasible=False,
-                    extra_constraints=target_rows(scenario))
+        res = solve(scenario, solver=solver, budget_by_year=by_year, price_infeasible=False)
     except InfeasibleError as err:
         return _no_plan(scenario, total, by_year, str(err.status or "infeasible"), err.message,
                         max_covered=most, max_covered_status=most_status)
@@ -339,13 +338,12 @@ def least_budget(scenario: Scenario, solver: str = "highs") -> dict[str, Any]:
     from facility_opt.decide.pricing import free_fields
     from facility_opt.solve.core import least_cost
 
-    rows = target_rows(scenario)
     try:
-        lc = least_cost(scenario, solver=solver, with_plan=False, extra_constraints=rows)
+        lc = least_cost(scenario, solver=solver, with_plan=False)
     except InfeasibleError as err:
         return {"least_budget_total": None, "status": str(err.status or "infeasible"),
                 "reason": err.message}
-    free, free_by_year = free_fields(lc, scenario, solver=solver, extra_constraints=rows)
+    free, free_by_year = free_fields(lc, scenario, solver=solver)
     return {"least_budget_total": lc.total, "status": lc.status.value, "gap": lc.gap,
             "lower_total": lc.lower_total,
             "budget_by_year": {str(y): v for y, v in sorted(lc.budget_by_year.items())},
@@ -353,13 +351,6 @@ def least_budget(scenario: Scenario, solver: str = "highs") -> dict[str, Any]:
             "free_budget_by_year": ({str(y): v for y, v in sorted(free_by_year.items())}
                                     if free_by_year else None)}
 
-
-def target_rows(scenario: Scenario):
-    """The coverage target as MILP rows (the plan's cut rows without cuts), so frontier's
-    answers carry every target whatever the solve in use adds itself."""
-    from facility_opt.decide.plan_cuts import cut_constraints
-
-    return cut_constraints(scenario, ())
 
 
 def frontier(scenario: Scenario, budgets: Sequence[float], *, solver: str = "highs",

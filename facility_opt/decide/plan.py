@@ -249,11 +249,12 @@ def _best_coverage_within_budget(scenario: Scenario, solver: str):
     (exit 3) when the rules alone have no plan."""
     from dataclasses import replace
 
-    from facility_opt.decide.plan_cuts import coverage_objective
     from facility_opt.solve.core import solve
 
-    sc = replace(scenario, targets=replace(scenario.targets, daycare_coverage=0.0))
-    return solve(sc, solver=solver, tie_break=False, extra_constraints=coverage_objective(sc))
+    sc = replace(scenario, objective=replace(scenario.objective, kind="coverage",
+                                             coverage_weight="communities"),
+                 targets=replace(scenario.targets, daycare_coverage=0.0))
+    return solve(sc, solver=solver)
 
 
 def _simulate(scenario: Scenario, portfolio: Portfolio, replications: int | None,

@@ -95,84 +95,50 @@ def new_cuts(scenario: Scenario, portfolio: Portfolio, sim: Any,
     return out
 
 
-def _coverage_terms(model, scenario: Scenario, by_cut: Mapping[tuple[str, int], int], y: int,
-                    where) -> list:
-    """Per community, what counts it as covered in year `y`: 1.0 (an existing centre open, no
-    cut) or a variable e ≤ sites in service within reach (binary e with e·m ≤ new places
-    within reach, for a cut of m places)."""
+def cut_constraints(scenario: Scenario, cuts: Iterable[Any]):
+    """`extra_constraints` for the MILP: the cuts, each on the MILP's own covered indicator
+    (`solve/coverage.py`, z_kt of the target row Σ_k z_kt ≥ required): a community with a cut
+    of m places counts as covered in year t only when the selected projects in service add
+    ≥ m new places within reach — m·z_kt ≤ Σ places·x. Conditional: the MILP may leave that
+    community uncounted and cover another. A community the existing centres alone covered
+    (z_kt the constant 1) gets an indicator of its own, tied into the target row."""
     import pulp
 
+    from facility_opt.solve.coverage import serving
     from facility_opt.solve.solvers import new_var
 
-    own = scenario.targets.coverage_basis == "own"
-    index = {c.id: i for i, c in enumerate(scenario.candidates)}
-    open_near = covered_ids(scenario, None, y, where)  # existing centres alone
-    terms: list = []
-    for k, m in enumerate(scenario.communities or ()):
-        sites = [c.id for c in scenario.candidates
-                 if c.daycare_places > 0 and c.community_id == m.id] if own \
-            else list(where.candidates_of(m.id))
-        serving = [(model.x[index[s], o.start], float(scenario.candidates[index[s]].daycare_places))
-                   for s in sites for o in model.options[index[s]] if o.completion < y]
-        cut = by_cut.get((m.id, y))
-        if cut is None and m.id in open_near:
-            terms.append(1.0)
-            continue
-        if not serving:
-            continue
-        e = new_var(model.problem, f"cut_cov_{k}_{y}", 0, 1,
-                    pulp.LpBinary if cut is not None else pulp.LpContinuous)
-        terms.append(e)
-        if cut is None:
-            model.add_constraint(pulp.lpSum(v for v, _ in serving) - e >= 0,
-                                 f"cut_reach_{k}_{y}", "coverage target",
-                                 f"{m.id} counts as covered in {y} only with a site within reach")
-        else:
-            model.add_constraint(pulp.lpSum(a * v for v, a in serving) - cut * e >= 0,
-                                 f"cut_places_{k}_{y}", "coverage target",
-                                 f"{m.id} counts as covered in {y} only with ≥ {cut} new places "
-                                 "within reach (the simulation's cut)")
-    return terms
-
-
-def cut_constraints(scenario: Scenario, cuts: Iterable[Any]):
-    """`extra_constraints` for the MILP: in every target year at least `required_covered`
-    communities count as covered, where a community with a cut counts only when the selected
-    projects in service that year add ≥ its `min_places` within reach (conditional: the MILP
-    may leave it uncounted and cover another). Without cuts this is the plain coverage target,
-    so the rows agree with the MILP's own coverage constraint and only add the cuts to it."""
-    import pulp
-
-    from facility_opt.model.targets import required_covered, target_years
-
-    by_cut = {(c.community_id, c.year): int(c.min_places) for c in cuts}
-    need = required_covered(scenario)
+    by_cut = sorted(((c.year, c.community_id), int(c.min_places)) for c in cuts)
 
     def add(model) -> None:
-        if need <= 0:
+        terms = getattr(model, "coverage", None)
+        if not by_cut or terms is None:
             return
-        where = reach(scenario)
-        n = len(scenario.communities or ())
-        for y in target_years(scenario):
-            terms = _coverage_terms(model, scenario, by_cut, y, where)
-            const = sum(t for t in terms if isinstance(t, float))
-            model.add_constraint(pulp.lpSum(t for t in terms if not isinstance(t, float))
-                                 >= need - const, f"cut_target_{y}", "coverage target",
-                                 f"≥ {need} of {n} communities covered in {y} "
-                                 "(targets.daycare_coverage, with the simulation's cuts)")
-    return add
-
-
-def coverage_objective(scenario: Scenario):
-    """`extra_constraints` replacing the objective by the number of communities covered, summed
-    over the target years (solve with `tie_break=False`; read the count with `judge`)."""
-    import pulp
-
-    from facility_opt.model.targets import target_years
-
-    def add(model) -> None:
-        where = reach(scenario)
-        terms = [t for y in target_years(scenario)
-                 for t in _coverage_terms(model, scenario, {}, y, where) if not isinstance(t, float)]
-        model.problem.setObjective(pulp.lpSum(terms))
+        where = reach(scenario) if scenario.targets.coverage_basis == "reach" else None
+        _, can_of = serving(scenario, where)
+        comms = {m.id: k for k, m in enumerate(scenario.communities or ())}
+        index = {c.id: i for i, c in enumerate(scenario.candidates)}
+        for (y, cid), m in by_cut:
+            if y not in terms.covered or cid not in comms:
+                continue
+            k = comms[cid]
+            z = terms.covered[y].get(k, 0.0)
+            if isinstance(z, float) and z <= 0:
+                continue  # cannot count anyway
+            pairs = [(model.x[i, o.start], float(scenario.candidates[i].daycare_places))
+                     for i in (index[c] for c in can_of[cid]) for o in model.options[i]
+                     if o.completion < y]
+            if isinstance(z, float):  # covered by existing centres alone: give it an indicator
+                z = new_var(model.problem, f"cut_cov_{k}_{y}", 0, 1, pulp.LpBinary)
+                terms.covered[y][k] = z
+                row = terms.target_rows.get(y)
+                if row is not None:  # the constant 1 moves into the row as z
+                    con = model.problem.constraints[row]
+                    con.addInPlace(pulp.LpAffineExpression([(z, 1.0)]))
+                    con.constant -= 1.0  # the row's right-hand side grows by 1
+            else:
+                z.cat = pulp.LpBinary
+            model.add_constraint(pulp.lpSum(a * v for v, a in pairs) - m * z >= 0,
+                                 f"cut_places_{k}_{y}", "places cuts from the simulation",
+                                 f"{cid} counts as covered in {y} only with ≥ {m} new places "
+                                 "within reach (the simulation saw it turn too many away)")
     return add

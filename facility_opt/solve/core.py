@@ -28,6 +28,7 @@ import numpy as np
 
 from facility_opt.errors import InfeasibleError, InputError
 from facility_opt.model.portfolio import Portfolio
+from facility_opt.model.targets import CoverageVerdict, judge
 from facility_opt.model.types import Scenario
 from facility_opt.results.folder import ResultsFolder
 
@@ -78,6 +79,8 @@ class SolveResult:
     force_in: tuple[str, ...] = ()
     force_out: tuple[str, ...] = ()
     requirements: tuple[PlacesRequirement, ...] = ()
+    coverage: dict[int, CoverageVerdict] = field(default_factory=dict)  # the target's verdicts
+    benefit: float | None = None  # kind coverage: the benefit that broke ties
     budget_override: dict[int, float] | None = None
     model_size: dict[str, int] = field(default_factory=dict)
     log: str = field(default="", repr=False)
@@ -136,7 +139,8 @@ def solve(scenario: Scenario, *, solver: str = "highs", time_limit: float | None
           force_out: Sequence[str] = (), requirements: Sequence[PlacesRequirement] = (),
           budget_by_year: dict[int, float] | None = None, log_path: Path | None = None,
           tie_break: bool | None = None, extra_constraints=None,
-          price_infeasible: bool = True, start: dict[str, int] | None = None) -> SolveResult:
+          price_infeasible: bool = True, start: dict[str, int] | None = None,
+          coverage_target: bool = True) -> SolveResult:
     """The best portfolio under the scenario's budgets, rules and targets.
 
     `gap` 0 (default) proves optimality; `time_limit` (seconds) returns the best plan found as
@@ -145,7 +149,8 @@ def solve(scenario: Scenario, *, solver: str = "highs", time_limit: float | None
     within the time limit, `SolverError` when the solver fails. With `price_infeasible` the
     infeasibility message says how much money would make a plan possible (a least-cost solve).
     `start` (project id → start year) is a plan known to be feasible, given to the solver as
-    its first incumbent.
+    its first incumbent. `coverage_target` False leaves `targets.daycare_coverage` out of the
+    hard constraints (the verdict is still reported in `coverage`).
     """
     from facility_opt.solve import diagnose, milp
     from facility_opt.solve.solvers import INF, SolverOptions, check_solver, open_session, solver_version
@@ -158,10 +163,12 @@ def solve(scenario: Scenario, *, solver: str = "highs", time_limit: float | None
     t0 = time.perf_counter()
     model = milp.build_model(scenario, force_in=force_in, force_out=force_out,
                              requirements=requirements, budget_by_year=budgets,
-                             extra_constraints=extra_constraints)
+                             extra_constraints=extra_constraints,
+                             coverage_target=coverage_target)
     def price() -> LeastCostResult:  # what the missing money is, asked only when money could help
         return least_cost(scenario, solver=solver, requirements=requirements, force_in=force_in,
-                          force_out=force_out, time_limit=5.0, with_plan=False)
+                          force_out=force_out, time_limit=5.0, with_plan=False,
+                          coverage_target=coverage_target)
 
     pricer = price if price_infeasible else None
     reasons = diagnose.cheap_reasons(model)
@@ -186,13 +193,35 @@ def solve(scenario: Scenario, *, solver: str = "highs", time_limit: float | None
     values = out.values
     chosen = milp.chosen_options(model, values)
     objective = milp.evaluate(model, chosen)
+    held, held_cost, held_of = objective, form.cost, milp.evaluate
+    if model.benefit_expr is not None and out.status == "optimal":
+        # objective.kind = "coverage": the coverage found is held, benefit decides between the
+        # plans that reach it (lexicographic), then the usual tie-break below
+        _expr, const = model.coverage.objective()
+        tol = 1e-9 * max(1.0, abs(objective))
+        nz = np.nonzero(form.cost)[0]
+        session.add_row(objective - const - tol, INF, nz, form.cost[nz])
+        held_cost = milp.cost_vector(form, model.benefit_expr)
+        session.set_objective(held_cost, maximize=True)
+        outb = session.solve(SolverOptions(time_limit=time_limit, gap=gap, verbose=verbose,
+                                           light=True), warm_start=values,
+                             label="benefit (coverage held)")
+        solve_seconds += outb.seconds
+        if outb.values is not None and outb.status == "optimal":
+            chosen_b = milp.chosen_options(model, outb.values)
+            if milp.evaluate(model, chosen_b) >= objective - 10 * tol:
+                chosen, values = chosen_b, outb.values
+        else:
+            out = outb  # the benefit step stopped at its limit: report that status
+        held_of = milp.evaluate_benefit
+        held = held_of(model, chosen)
     use_tie = scenario.objective.tie_break if tie_break is None else tie_break
     tied = False
     if use_tie and out.status == "optimal" and chosen:
-        tol = 1e-9 * max(1.0, abs(objective))
-        nz = np.nonzero(form.cost)[0]
+        tol = 1e-9 * max(1.0, abs(held))
+        nz = np.nonzero(held_cost)[0]
         session.set_objective(milp.tie_break_cost(model), maximize=False)
-        session.add_row(objective - tol, INF, nz, form.cost[nz])
+        session.add_row(held - tol, INF, nz, held_cost[nz])
         left = None if time_limit is None else max(0.5, time_limit - solve_seconds)
         left = left if left is not None else max(10.0, 4 * solve_seconds)
         out2 = session.solve(SolverOptions(time_limit=left, gap=0.0, verbose=verbose,
@@ -203,11 +232,14 @@ def solve(scenario: Scenario, *, solver: str = "highs", time_limit: float | None
         solve_seconds += out2.seconds
         if out2.values is not None:
             chosen2 = milp.chosen_options(model, out2.values)
-            obj2 = milp.evaluate(model, chosen2)
-            if obj2 >= objective - 10 * tol:
-                chosen, values, objective, tied = chosen2, out2.values, obj2, True
+            if held_of(model, chosen2) >= held - 10 * tol and \
+                    milp.evaluate(model, chosen2) >= objective - 1e-8 * max(1.0, abs(objective)):
+                chosen, values, tied = chosen2, out2.values, True
+                objective = milp.evaluate(model, chosen)
     status = SolveStatus(out.status)
     bound = out.best_bound
+    if bound is not None and model.objective_kind == "coverage":
+        bound += model.coverage.objective()[1]  # communities covered outright are a constant
     if status == SolveStatus.OPTIMAL:
         bound = objective if bound is None else bound
     spend = milp.spend_by_year(model, chosen)
@@ -227,6 +259,13 @@ def solve(scenario: Scenario, *, solver: str = "highs", time_limit: float | None
         force_in=force_in, force_out=force_out, requirements=requirements,
         budget_override=dict(budget_by_year) if budget_by_year is not None else None,
         model_size=model.stats(), log=session.log_text, values=values)
+    if scenario.communities:
+        from facility_opt.solve.coverage import effective_ids
+
+        eff = effective_ids(model, chosen)
+        result.coverage = judge(scenario, result.portfolio, effective_ids=eff)
+    if model.benefit_expr is not None:
+        result.benefit = milp.evaluate_benefit(model, chosen)
     if log_path is not None:
         Path(log_path).write_text(result.log, encoding="utf-8")
     return result
@@ -258,7 +297,7 @@ def least_cost(scenario: Scenario, *, solver: str = "highs",
                requirements: Sequence[PlacesRequirement] = (), time_limit: float | None = None,
                gap: float = 0.0, force_in: Sequence[str] = (),
                force_out: Sequence[str] = (), with_plan: bool = True,
-               extra_constraints=None) -> LeastCostResult:
+               coverage_target: bool = True, extra_constraints=None) -> LeastCostResult:
     """The smallest budget, in the scenario's annual proportions, that meets every rule and
     target (must_fund, min_count, requirements, …): one exact MILP minimising the scale s of
     `s × budget_y`. The budgets are rounded up to the candidates' cost resolution, then the
@@ -274,6 +313,7 @@ def least_cost(scenario: Scenario, *, solver: str = "highs",
     _check_limits(time_limit, gap)
     model = milp.build_model(scenario, force_in=force_in, force_out=force_out,
                              requirements=requirements, least_cost=True,
+                             coverage_target=coverage_target,
                              extra_constraints=extra_constraints)
     reasons = diagnose.cheap_reasons(model, include_money=False)
     if reasons:
@@ -305,7 +345,7 @@ def least_cost(scenario: Scenario, *, solver: str = "highs",
         result = solve(scenario, solver=solver, requirements=requirements,
                        time_limit=limit, gap=gap, force_in=force_in, force_out=force_out,
                        budget_by_year=budgets, price_infeasible=False, start=found,
-                       extra_constraints=extra_constraints)
+                       coverage_target=coverage_target, extra_constraints=extra_constraints)
     status = SolveStatus(out.status)
     lower = None
     if out.best_bound is not None:
@@ -474,7 +514,10 @@ def summary_record(scenario: Scenario, result: SolveResult) -> dict[str, Any]:
         "rules": rules,
         "tie_break": result.tie_break,
         "model_size": result.model_size,
+        "coverage": {str(y): v.record() for y, v in sorted(result.coverage.items())},
     }
+    if result.benefit is not None:
+        rec["benefit"] = result.benefit
     if result.objective_kind == "benefit":
         yrs = milp.benefit_years(scenario)
         rec["benefit_years"] = [yrs[0], yrs[-1]] if yrs else []

@@ -22,6 +22,7 @@ import pulp
 from facility_opt.errors import InputError
 from facility_opt.model.portfolio import Portfolio
 from facility_opt.model.types import Candidate, Community, Scenario
+from facility_opt.solve.coverage import CoverageTerms, coverage_wanted, define_coverage
 from facility_opt.solve.solvers import INF, MatrixForm, new_var
 
 # Constraint groups a diagnosis may relax, in the order a planner would give them up.
@@ -61,6 +62,8 @@ class MilpModel:
     scale_var: pulp.LpVariable | None = None  # least-cost mode: budget scale
     reach: dict[int, list[int]] | None = None  # candidate → communities within day-care reach
     precovered: list[set[int]] | None = None  # community → years an existing centre reaches it
+    coverage: CoverageTerms | None = None  # covered indicators per target year (solve/coverage.py)
+    benefit_expr: pulp.LpAffineExpression | None = None  # kind coverage: the tie-break objective
 
     # -- conveniences -------------------------------------------------------------------------
     @property
@@ -209,6 +212,7 @@ def build_model(
     budget_by_year: dict[int, float] | None = None,
     least_cost: bool = False,
     extra_constraints: Callable[[MilpModel], None] | None = None,
+    coverage_target: bool = True,
 ) -> MilpModel:
     """Build the MILP of a scenario (docs/model.md). Nothing is solved here.
 
@@ -233,11 +237,11 @@ def build_model(
                                      "candidates table")
     comms = community_index(sc)
     kind = sc.objective.kind
-    if kind not in ("score", "benefit"):
-        raise InputError.one(_src(sc), "objective.kind", kind, '"benefit" or "score"')
-    if kind == "benefit" and not sc.communities:
+    if kind not in ("score", "benefit", "coverage"):
+        raise InputError.one(_src(sc), "objective.kind", kind, '"benefit", "coverage" or "score"')
+    if kind in ("benefit", "coverage") and not sc.communities:
         raise InputError.one(_src(sc), "objective.kind", kind,
-                             '"score", or a communities table (data.communities) for "benefit"')
+                             f'"score", or a communities table (data.communities) for "{kind}"')
     if sc.rules.early_completion and not sc.communities:
         raise InputError.one(_src(sc), "rules.early_completion", True,
                              "a communities table (data.communities) to know community types")
@@ -252,7 +256,7 @@ def build_model(
             x[i, o.start] = v
             columns.append(v)
     model = MilpModel(sc, prob, options, x, columns, {}, {}, "least_cost" if least_cost else kind,
-                      budgets, benefit_years(sc) if kind == "benefit" else ())
+                      budgets, benefit_years(sc) if kind in ("benefit", "coverage") else ())
 
     def add(name: str, pairs, sense: int, rhs: float, group: str, label: str) -> None:
         expr = pulp.LpAffineExpression(_summed(pairs))
@@ -393,13 +397,21 @@ def build_model(
                 "required", f"≥ {req.min_places} new places within reach of {req.community_id} "
                 f"in {req.year}")
 
-    # (10) objective
+    # (10) coverage in every target year: the target as a hard row, indicators for the objective
+    if coverage_wanted(sc, coverage_target):
+        define_coverage(model, add, hard=coverage_target)
+
+    # (11) objective
     if least_cost:
         prob.setObjective(pulp.LpAffineExpression([(model.scale_var, 1.0)]))
     elif kind == "score":
         prob.setObjective(pulp.LpAffineExpression(
             [(x[i, o.start], float(cands[i].score or 0.0))
              for i, opts in enumerate(options) for o in opts if cands[i].score]))
+    elif kind == "coverage":  # lexicographic: coverage first, then benefit (solve/core.py)
+        expr, _const = model.coverage.objective()
+        prob.setObjective(expr)
+        model.benefit_expr = _benefit(model, add)
     else:
         prob.setObjective(_benefit(model, add))
 
@@ -534,6 +546,15 @@ def to_matrix(model: MilpModel) -> MatrixForm:
                       np.array(value, dtype=float), maximize=prob.sense == pulp.LpMaximize)
 
 
+def cost_vector(form: MatrixForm, expr: pulp.LpAffineExpression) -> np.ndarray:
+    """An objective expression as a cost vector in the matrix's column order."""
+    pos = {n: j for j, n in enumerate(form.col_names)}
+    cost = np.zeros(len(form.col_names))
+    for v, a in expr.items():
+        cost[pos[v.name]] += a
+    return cost
+
+
 def tie_break_cost(model: MilpModel) -> np.ndarray:
     """Secondary objective (minimised with the main objective held at its optimum), in integer
     units: total cost in steps of the cost resolution first, then earlier candidates (table
@@ -600,7 +621,17 @@ def evaluate(model: MilpModel, chosen: dict[int, StartOption]) -> float:
     sc = model.scenario
     if model.objective_kind == "score":
         return float(sum(sc.candidates[i].score or 0.0 for i in chosen))
-    if model.objective_kind != "benefit":
+    if model.objective_kind == "coverage":
+        from facility_opt.solve.coverage import coverage_value
+
+        return coverage_value(model, chosen)
+    return evaluate_benefit(model, chosen)
+
+
+def evaluate_benefit(model: MilpModel, chosen: dict[int, StartOption]) -> float:
+    """The benefit of a portfolio computed directly (the benefit or coverage model's)."""
+    sc = model.scenario
+    if model.objective_kind not in ("benefit", "coverage"):
         raise ValueError("evaluate() needs a score or benefit model")
     ob = sc.objective
     per_household = ob.area_standard_m2_per_100_households / 100.0
