@@ -56,7 +56,8 @@ def test_bad_budgets_name_what_is_expected(text: str, says: str) -> None:
 # -- a small scenario ------------------------------------------------------------------------------
 
 def _scenario(costs: list[float] | None = None, scores: list[float] | None = None,
-              annual: dict[str, float] | None = None, min_count: dict[str, int] | None = None):
+              annual: dict[str, float] | None = None, min_count: dict[str, int] | None = None,
+              coverage: float = 0.5):
     costs = costs or [30, 20, 50, 10, 40, 25]
     scores = scores or [9, 5, 12, 2, 10, 6]
     kinds = ["renovation", "renovation", "complex", "renovation", "complex", "renovation"]
@@ -70,7 +71,7 @@ def _scenario(costs: list[float] | None = None, scores: list[float] | None = Non
     settings_ = {"name": "tiny", "horizon": {"years": [2022, 2023]},
                  "budget": {"annual": annual or {"2022": 60, "2023": 40}},
                  "objective": {"kind": "score"},
-                 "targets": {"daycare_coverage": 0.5,
+                 "targets": {"daycare_coverage": coverage,
                              "min_count": {"complex": 1} if min_count is None else min_count}}
     return scenario_from_tables(settings_, cands, comms,
                                 [{"id": "K0", "community_id": "M3", "places": 10}])
@@ -84,7 +85,7 @@ def test_split_budget_keeps_annual_proportions() -> None:
 
 
 def test_frontier_equals_solve_and_never_decreases() -> None:
-    from facility_opt.plan import facility_coverage
+    from facility_opt.model.targets import covered_ids
     from facility_opt.solve import solve
 
     sc = _scenario()
@@ -103,7 +104,7 @@ def test_frontier_equals_solve_and_never_decreases() -> None:
         assert p.objective == pytest.approx(direct.objective)
         assert set(p.selected_ids) == set(direct.portfolio.starts)
         assert p.total_cost == pytest.approx(direct.total_cost)
-        assert p.facility_coverage[2023] == facility_coverage(sc, direct.portfolio, 2023)
+        assert p.facility_coverage[2023] == len(covered_ids(sc, direct.portfolio, 2023)) / 4
         assert p.count_met["complex"] == (p.counts.get("complex", 0) >= 1)
     # at 200 every project fits (total cost 175): all selected, score 44
     assert res.points[-1].objective == pytest.approx(44)
@@ -115,8 +116,9 @@ def test_frontier_equals_solve_and_never_decreases() -> None:
        scores=st.lists(st.integers(0, 15), min_size=6, max_size=6),
        budgets=st.lists(st.integers(0, 200), min_size=2, max_size=5, unique=True))
 def test_frontier_is_non_decreasing_on_random_instances(costs, scores, budgets) -> None:
-    sc = _scenario([float(c) for c in costs], [float(s) for s in scores], min_count={})
-    res = frontier(sc, budgets)
+    sc = _scenario([float(c) for c in costs], [float(s) for s in scores], min_count={},
+                   coverage=0.0)
+    res = frontier(sc, budgets, with_least_budget=False)
     objs = [p.objective for p in res.points]
     assert all(p.solved for p in res.points)  # no hard target: the empty plan always fits
     assert all(a <= b + 1e-9 for a, b in zip(objs, objs[1:], strict=False))
@@ -132,9 +134,9 @@ def test_parallel_workers_give_the_same_points() -> None:
 
 
 def test_facility_coverage_matches_the_simulation() -> None:
-    """The frontier's cheap coverage is the simulator's facility_coverage (same geometry)."""
+    """The frontier's coverage (the one judgement) is the simulator's facility_coverage."""
     from facility_opt.model.portfolio import Portfolio
-    from facility_opt.plan import facility_coverage
+    from facility_opt.model.targets import covered_ids
     from facility_opt.simulate import simulate
 
     sc = _scenario()
@@ -153,7 +155,7 @@ def test_facility_coverage_matches_the_simulation() -> None:
         sim = simulate(sc, pf)
         for y in (2022, 2023):
             assert sim.coverage_row(y, "facility_coverage")["mean"] == pytest.approx(
-                facility_coverage(sc, pf, y))
+                len(covered_ids(sc, pf, y)) / len(sc.communities))
 
 
 def test_frontier_command_writes_csv_and_plot(tmp_path: Path) -> None:
@@ -220,3 +222,46 @@ def test_bad_budgets_exit_2(tmp_path: Path) -> None:
                                       "--budgets", "10:5:1"])
     assert result.exit_code == 2
     assert "--budgets" in result.output and "STOP ≥ START" in result.output
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_frontier_points_match_brute_force(seed: int) -> None:
+    """Per budget: max_covered is the most communities any plan within it covers, the objective
+    the best benefit under every target (blank when none exists), and the least budget at which
+    the target is reachable is the referee's least scale × the scenario's total."""
+    from exact_reference import (
+        best_benefit,
+        brute_force,
+        least_money,
+        max_covered,
+        random_tables,
+        required_covered,
+    )
+
+    t = random_tables(seed)
+    plans = brute_force(t)
+    sc = t.scenario()
+    total = sc.budget.total
+    budgets = [round(total * f, 6) for f in (0.5, 1.0, 1.5)]
+    res = frontier(sc, budgets)
+    for p, row in zip(res.points, res.rows(), strict=True):
+        by_year = split_budget(sc, p.budget_total)
+        most = max_covered(t, plans, by_year)  # summed over the target years
+        if len(t.target_years) == 1:
+            assert row["max_covered"] == most
+        elif most is not None:
+            assert sum(row[f"max_covered_{y}"] for y in t.target_years) == most
+        else:
+            assert row["max_covered"] is None
+        ref = best_benefit(t, plans, by_year)
+        assert (p.objective is None) == (ref is None)
+        if ref is not None:
+            assert p.objective == pytest.approx(ref, abs=1e-6)
+            assert row["covered"] >= required_covered(t) and p.coverage_met is True
+    money = least_money(t, plans)
+    lb = res.least_cost["least_budget_total"]
+    if money is None:
+        assert lb is None
+    else:
+        assert lb == pytest.approx(money[0] * total, abs=len(t.years) * 1.0)
+        assert res.least_cost["free_total"] == pytest.approx(money[1], abs=1e-6)

@@ -1,11 +1,16 @@
-"""The plan loop on small scenarios whose answer is known by hand.
+"""`plan` on small scenarios whose answer is known by hand or by brute force.
 
-- one under-capacity centre that one complex fixes: the first solve (score objective) prefers a
-  renovation, the simulation shows visits turned away, the Erlang-sized requirement makes the
-  next solve choose the complex, and coverage then meets the target;
-- an uncovered community that one renovation with day-care places covers;
-- a target the budget cannot pay for: the least-cost mode's extra money per year, checked by hand;
-- a scenario whose first solve is infeasible: exit 3.
+What it guarantees, each a test here:
+- round 1 is the exact MILP with the coverage target inside: a user's 4-community case that a
+  heuristic once left "budget exhausted" with money unused gets the forced-in project at once;
+- "met" is a simulated fact: effective coverage (turning away ≤ targets.max_turned_away) moves
+  the portfolio — a community the simulation sees overflowing gets a places cut and the next
+  round buys the places;
+- "not met" is proven: the MILP with the simulation's requirements has no plan within the
+  budget, and the extra money is the exact least cost (scenario proportions and free split),
+  checked against the brute-force referee on random instances — never "+0 and not met";
+- an estimate says it is one (rounds ran out), with the reason;
+- exit 3 only when the rules alone have no plan.
 """
 
 from __future__ import annotations
@@ -14,20 +19,10 @@ import json
 from pathlib import Path
 
 import pytest
+from exact_reference import brute_force, least_money, random_tables
 
 from facility_opt.errors import InfeasibleError
-from facility_opt.model.portfolio import Portfolio
-from facility_opt.plan import (
-    CoverageFigure,
-    erlang_b,
-    erlang_places,
-    facility_coverage,
-    offered_load,
-    plan,
-    propose_requirements,
-    reach_map,
-    verdict_text,
-)
+from facility_opt.plan import plan, plan_record, verdict_text
 from facility_opt.scenario import scenario_from_tables
 
 DAYCARE = {"visits_per_elderly_per_day": 0.01, "opening_hours": 8.0, "stay_hours_mean": 4.0,
@@ -41,239 +36,166 @@ def _community(cid: str, x: float, elderly: float) -> dict:
 
 
 def _candidate(cid: str, kind: str, cost: float, score: float, community: str,
-               places: int = 0) -> dict:
+               places: int = 0, **more) -> dict:
     return {"id": cid, "name": cid, "kind": kind, "cost": cost, "score": score,
-            "county": "市中区", "community_id": community, "daycare_places": places}
+            "county": "市中区", "community_id": community, "daycare_places": places, **more}
 
 
-def under_capacity_scenario(annual: dict[str, float] | None = None, r1_cost: float = 50):
-    """Community A: 2000 residents 60+ × 0.01 visits = 20 requests a day, 4 h stays in an 8 h
-    day: offered load 10 Erlangs against an existing centre of 5 places (B(10, 5) = 0.564)."""
-    settings = {"name": "one-centre", "horizon": {"base_year": 2021, "years": [2022, 2023]},
-                "budget": {"annual": annual or {"2022": 60, "2023": 10}},
+def four_communities(annual: dict[str, float] | None = None):
+    """A user's case: A, B, C have a centre each; D, 6 km away, has none, so 3 of 4 are covered
+    (75 %) and 90 % needs all four. Three renovations score high and cost 515 together; the one
+    project that reaches D (a day-care centre, 500) scores little. 1,300 万元 pays for all."""
+    settings = {"name": "four", "horizon": {"base_year": 2021, "years": [2022, 2023]},
+                "budget": {"annual": annual or {"2022": 1000, "2023": 300}},
                 "objective": {"kind": "score"},
                 "targets": {"daycare_coverage": 0.9, "criterion": "mean"},
                 "daycare": DAYCARE, "simulation": SIMULATION}
-    cands = [_candidate("R1", "renovation", r1_cost, 10, "A"),
+    cands = [_candidate("R1", "renovation", 200, 30, "A"),
+             _candidate("R2", "renovation", 165, 25, "B"),
+             _candidate("R3", "renovation", 150, 20, "C"),
+             _candidate("R4", "renovation", 600, 40, "C"),
+             _candidate("DX", "daycare", 500, 1, "D", places=12)]
+    comms = [_community("A", 0, 300), _community("B", 2, 300), _community("C", 4, 300),
+             _community("D", 10, 300)]
+    centres = [{"id": f"K{m}", "community_id": m, "places": 30} for m in "ABC"]
+    return scenario_from_tables(settings, cands, comms, centres)
+
+
+def test_four_community_case_forces_in_the_one_project() -> None:
+    res = plan(four_communities())
+    assert res.verdict_kind == "met_simulated" and res.met
+    assert len(res.rounds) == 1  # the MILP knew the target: no loop needed
+    assert "DX" in res.final.portfolio
+    v = res.final.verdicts[2023]
+    assert (v.covered, v.communities, v.met) == (4, 4, True)
+    text = verdict_text(res)
+    assert text.startswith("TARGET MET (simulated)") and "exhausted" not in text
+    # the best score without the target (R4 + R1 + R2 + R3 would not fit) is given up for D
+    assert res.final.objective == pytest.approx(1 + 30 + 25 + 20)
+
+
+def test_target_beyond_the_budget_is_proven_with_the_exact_money() -> None:
+    """Budgets 300 + 100: DX (500, one build year) fits no year. No plan within the budget
+    covers D (proven); least cost in the scenario's proportions (3:1): DX in 2022 needs 500 in
+    2022 → scale 5/3 → 500 + 166.67 = 666.67 (rounded up to the cost step); free split 500."""
+    res = plan(four_communities({"2022": 300, "2023": 100}))
+    assert res.verdict_kind == "not_met_proven" and not res.met
+    assert "proven by the optimiser" in res.reason and "no plan within the budget" in res.reason
+    lc = res.least_cost
+    assert lc.status.value == "optimal"
+    assert lc.budget_by_year[2022] == pytest.approx(500)
+    assert lc.budget_by_year[2023] == pytest.approx(167)  # 166.67 rounded up to the cost step
+    assert res.free_total == pytest.approx(500)
+    assert res.extra_budget_by_year[2022] == pytest.approx(200)
+    assert sum(res.extra_budget_by_year.values()) > 0  # never "+0 and not met"
+    # what the money does buy: the most communities coverable within it (3 of 4)
+    assert res.final.verdicts[2023].covered == 3
+    text = verdict_text(res)
+    assert text.startswith("TARGET NOT MET (proven)")
+    assert "2022 +200" in text and "free split" in text
+    rec = plan_record(res)
+    assert rec["verdict_kind"] == "not_met_proven"
+    assert rec["least_cost"]["status"] == "optimal" and rec["least_cost"]["free_total"] == 500
+    assert rec["least_cost"]["target_met_simulated"] is True
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_plan_verdict_and_money_match_brute_force(seed: int) -> None:
+    """Plain coverage (max_turned_away off): plan meets the target exactly when some plan within
+    the budget does; otherwise it is proven not met and its least money is the referee's."""
+    t = random_tables(seed)
+    plans = brute_force(t)
+    within = [p for p in plans if _fits(t, p)]
+    need = _need(t)
+    reachable = any(all(len(p.covered[y]) >= need for y in t.target_years) for p in within)
+    sc = t.scenario(simulation={"replications": 2, "sampled_days": 2, "seed": 1})
+    try:
+        res = plan(sc)
+    except InfeasibleError:
+        assert not within, "plan refused although the rules have a plan within the budget"
+        return
+    if reachable:
+        assert res.verdict_kind == "met_simulated"
+        return
+    assert res.verdict_kind == "not_met_proven"
+    money = least_money(t, plans)
+    if money is None:
+        assert res.least_cost is None and res.least_cost_error
+        return
+    assert res.least_cost.scale == pytest.approx(money[0], rel=1e-6)
+    assert res.free_total == pytest.approx(money[1], abs=1e-6)
+    assert res.least_cost.total > sc.budget.total - 1e-6
+
+
+def _fits(t, p) -> bool:
+    from exact_reference import within
+
+    return within(t, p, t.budget)
+
+
+def _need(t) -> int:
+    from exact_reference import required_covered
+
+    return required_covered(t)
+
+
+# -- effective coverage: the simulation moves money ----------------------------------------------
+
+def overflowing(max_iterations: int | None = None, annual: dict[str, float] | None = None):
+    """Community A: 2,000 residents 60+ × 0.01 = 20 requests a day, 4 h stays in an 8 h day,
+    against an existing centre of 5 places: within reach, but it turns most visits away. R1
+    scores best; only C1 (20 places) makes A effectively covered (≤ 5 % turned away)."""
+    settings = {"name": "overflow", "horizon": {"base_year": 2021, "years": [2022, 2023]},
+                "budget": {"annual": annual or {"2022": 60, "2023": 10}},
+                "objective": {"kind": "score"},
+                "targets": {"daycare_coverage": 0.9, "criterion": "mean",
+                            "max_turned_away": 0.05},
+                "daycare": DAYCARE, "simulation": SIMULATION,
+                **({"plan": {"max_iterations": max_iterations}} if max_iterations else {})}
+    cands = [_candidate("R1", "renovation", 50, 10, "A"),
              _candidate("C1", "complex", 50, 1, "A", places=20)]
     return scenario_from_tables(settings, cands, [_community("A", 0.0, 2000)],
                                 [{"id": "K1", "community_id": "A", "places": 5}])
 
 
-def uncovered_scenario():
-    """A (with a large centre) and B, 5 km away with none: facility coverage 50 %."""
-    settings = {"name": "uncovered", "horizon": {"base_year": 2021, "years": [2022, 2023]},
-                "budget": {"annual": {"2022": 40, "2023": 5}},
-                "objective": {"kind": "score"},
-                "targets": {"daycare_coverage": 0.9, "criterion": "ci_low"},
-                "daycare": DAYCARE, "simulation": SIMULATION}
-    cands = [_candidate("RX", "renovation", 30, 5, "A"),
-             _candidate("RB", "renovation", 30, 1, "B", places=10)]
-    return scenario_from_tables(settings, cands,
-                                [_community("A", 0.0, 500), _community("B", 5.0, 100)],
-                                [{"id": "K1", "community_id": "A", "places": 40}])
+def test_overflowing_community_gets_a_cut_and_the_places() -> None:
+    res = plan(overflowing())
+    assert [r.round for r in res.rounds] == [1, 2]
+    first, second = res.rounds
+    assert "R1" in first.portfolio and first.verdicts[2023].covered == 1
+    assert first.verdicts[2023].effective_covered == 0 and not first.met
+    cut = second.cuts_added[0]
+    assert (cut.community_id, cut.year, cut.round) == ("A", 2023, 1)
+    assert cut.new_places_then == 0 and cut.min_places >= 1 and cut.turned_away_share > 0.05
+    assert "C1" in second.portfolio and second.met
+    assert res.verdict_kind == "met_simulated"
+    assert "turning away ≤ 5 %" in res.reason
 
 
-# -- Erlang B: textbook values -------------------------------------------------------------------
-
-def test_erlang_b_known_values() -> None:
-    assert erlang_b(1.0, 1) == pytest.approx(0.5)  # a / (1 + a)
-    assert erlang_b(2.0, 2) == pytest.approx(0.4)  # (4/2) / (1 + 2 + 2)
-    assert erlang_b(10.0, 5) == pytest.approx(0.5640, abs=1e-4)  # Erlang B table
-    assert erlang_b(10.0, 13) == pytest.approx(0.0843, abs=1e-4)
-    assert erlang_b(3.0, 0) == 1.0
-
-
-def test_erlang_places_is_the_smallest_enough() -> None:
-    assert erlang_places(10.0, 0.1) == 13  # B(10, 12) = 0.1197 > 0.1 ≥ B(10, 13) = 0.0843
-    assert erlang_places(10.0, 0.01) == 18  # table: B(10, 18) = 0.0071, B(10, 17) = 0.0129
-    assert erlang_places(0.0, 0.1) == 0
-    for a in (0.5, 3.7, 25.0):
-        c = erlang_places(a, 0.05)
-        assert erlang_b(a, c) <= 0.05 < erlang_b(a, c - 1)
-    assert offered_load(20.0, 4.0, 8.0) == pytest.approx(10.0)
+def test_overflow_the_budget_cannot_fix_is_proven() -> None:
+    """C1 costs 50 and the budget gives 40 in 2022: after the cut no plan exists (proven), and
+    the least money is C1's, in proportion 40:10 → 50 + 12.5."""
+    res = plan(overflowing(annual={"2022": 40, "2023": 10}))
+    assert res.verdict_kind == "not_met_proven"
+    assert res.cuts and res.cuts[0].community_id == "A"
+    assert res.least_cost.budget_by_year[2022] == pytest.approx(50)
+    assert res.free_total == pytest.approx(50)
+    assert res.least_cost_verdicts[2023].effective_covered == 1  # that money works, simulated
 
 
-# -- coverage geometry ----------------------------------------------------------------------------
-
-def test_facility_coverage_from_geometry() -> None:
-    sc = uncovered_scenario()
-    assert facility_coverage(sc, Portfolio(), 2023) == 0.5
-    # RB starting 2022 completes in 2022, serves from 2023; starting 2023 serves only from 2024
-    assert facility_coverage(sc, Portfolio({"RB": 2022}), 2023) == 1.0
-    assert facility_coverage(sc, Portfolio({"RB": 2023}), 2023) == 0.5
-    assert facility_coverage(sc, Portfolio({"RB": 2022}), 2022) == 0.5
+def test_rounds_running_out_is_an_estimate() -> None:
+    res = plan(overflowing(max_iterations=1))
+    assert res.verdict_kind == "not_met_estimate"
+    assert "plan.max_iterations" in res.reason
+    assert verdict_text(res).startswith("TARGET NOT MET (estimate)")
 
 
-# -- the loop --------------------------------------------------------------------------------------
-
-def test_under_capacity_centre_is_fixed_by_the_complex() -> None:
-    sc = under_capacity_scenario()
-    res = plan(sc)
-    assert res.met and res.stop_reason == "met"
-    assert len(res.iterations) == 2
-    first, second = res.iterations
-    # the first solve maximises score: the renovation (10) beats the complex (1); both cost 50
-    # and 2022's budget of 60 pays for one
-    assert first.portfolio.starts == {"R1": 2022}
-    svc = first.coverage_after[2023]["service_coverage"]
-    assert svc.mean < 0.7  # 5 places for a load of 10 Erlangs turn many visits away
-    assert not first.met
-    # the requirement: Erlang-sized places within reach of A, minus the 5 that exist
-    (req,) = second.requirements_added
-    assert (req.community_id, req.year, req.reason) == ("A", 2023, "turned_away")
-    ev_requests = next(r["requests"] for r in _first_sim_rows(sc, first.portfolio)
-                       if r["community_id"] == "A" and r["year"] == 2023)
-    load = ev_requests * 4.0 / 8.0
-    assert load == pytest.approx(10.0, rel=0.15)  # 20 requests a day, by hand
-    assert req.min_places == erlang_places(load, 0.1) - 5
-    assert 6 <= req.min_places <= 10  # 13 - 5 = 8 at exactly 10 Erlangs
-    assert second.portfolio.starts == {"C1": 2022}
-    assert second.added == ["C1"] and second.removed == ["R1"]
-    after = second.coverage_after[2023]["service_coverage"]
-    assert after.mean >= 0.9 and second.met
-    # coverage before round 2 is round 1's
-    assert second.coverage_before[2023]["service_coverage"].mean == svc.mean
-
-
-def _first_sim_rows(sc, portfolio):
-    from facility_opt.simulate import simulate
-
-    return simulate(sc, portfolio).community_load
-
-
-def test_uncovered_community_is_covered_by_a_renovation_with_places() -> None:
-    sc = uncovered_scenario()
-    res = plan(sc)
-    assert res.met
-    first, second = res.iterations
-    assert first.portfolio.starts == {"RX": 2022}
-    assert first.coverage_after[2023]["facility_coverage"].mean == pytest.approx(0.5)
-    reqs = [(p.community_id, p.year, p.min_places, p.reason) for p in second.requirements_added]
-    assert reqs == [("B", 2023, 1, "uncovered")]
-    assert second.portfolio.starts == {"RB": 2022}
-    assert second.coverage_after[2023]["facility_coverage"].mean == pytest.approx(1.0)
-
-
-def test_target_beyond_budget_reports_extra_money_by_year() -> None:
-    # R1 now costs 20 and fits; C1 (50) does not fit 2022's 30, so the requirement is
-    # unaffordable. Least cost, by hand: C1 must start in 2022 (to serve in 2023), so
-    # s = 50 / 30 and the budgets become 50 (2022) and 15 × 5/3 = 25 (2023): extra +20 and +10.
-    sc = under_capacity_scenario(annual={"2022": 30, "2023": 15}, r1_cost=20)
-    res = plan(sc)
-    assert not res.met
-    assert res.stop_reason == "budget_exhausted"
-    assert len(res.iterations) == 1 and res.iterations[0].portfolio.starts == {"R1": 2022}
-    assert [(p.community_id, p.year) for p in res.unaffordable] == [("A", 2023)]
-    assert res.least_cost is not None
-    assert res.extra_budget_by_year == pytest.approx({2022: 20.0, 2023: 10.0})
-    assert res.least_cost.result.portfolio.starts["C1"] == 2022
-    assert res.least_cost_met is True  # with the extra money the complex meets the target
-    text = verdict_text(res)
-    assert "TARGET NOT MET" in text and "2022 +20" in text and "2023 +10" in text
-
-
-def test_no_candidate_can_serve_the_gap() -> None:
-    """B is uncovered and no candidate has places near it: nothing more helps."""
-    sc = uncovered_scenario()
-    sc2 = scenario_from_tables(
-        {"name": "stuck", "horizon": {"base_year": 2021, "years": [2022, 2023]},
-         "budget": {"annual": {"2022": 40, "2023": 5}}, "objective": {"kind": "score"},
-         "targets": {"daycare_coverage": 0.9}, "daycare": DAYCARE, "simulation": SIMULATION},
-        [_candidate("RX", "renovation", 30, 5, "A")],
-        [_community("A", 0.0, 500), _community("B", 5.0, 100)],
-        [{"id": "K1", "community_id": "A", "places": 40}])
-    assert sc.name != sc2.name
-    res = plan(sc2)
-    assert not res.met and res.stop_reason == "no_candidate"
-    assert res.least_cost is None
-    assert any("facility coverage 2023" in s for s in res.unservable)
-
-
-def test_requirements_ranked_by_visits_at_stake() -> None:
-    """Hand-made evidence: two covered communities turning visits away; the one losing more
-    comes first and its size follows Erlang B."""
-    sc = scenario_from_tables(
-        {"name": "rank", "horizon": {"base_year": 2021, "years": [2022, 2023]},
-         "budget": {"annual": {"2022": 100, "2023": 100}}, "objective": {"kind": "score"},
-         "targets": {"daycare_coverage": 0.9, "criterion": "mean"}, "daycare": DAYCARE},
-        [_candidate("CA", "complex", 10, 1, "A", places=30),
-         _candidate("CB", "complex", 10, 1, "B", places=30)],
-        [_community("A", 0.0, 2000), _community("B", 10.0, 1000)],
-        [{"id": "KA", "community_id": "A", "places": 5},
-         {"id": "KB", "community_id": "B", "places": 3}])
-    from facility_opt.plan import CommunityEvidence
-
-    ev = {2023: {"A": CommunityEvidence("A", 2023, 20.0, 9.0, 11.0, True),
-                 "B": CommunityEvidence("B", 2023, 10.0, 5.0, 5.0, True)}}
-    cov = {2023: {"facility_coverage": CoverageFigure(1.0, 1.0, 1.0),
-                  "service_coverage": CoverageFigure(14 / 30, 0.4, 0.5)}}
-    props, unservable = propose_requirements(sc, Portfolio(), cov, ev, {}, reach_map(sc))
-    assert [p.community_id for p in props] == ["A", "B"]
-    # A: a = 20 × 4 / 8 = 10 Erlangs → 13 places, 5 exist → 8; B: a = 5 → 8 places
-    # (B(5, 7) = 0.120 > 0.1 ≥ B(5, 8) = 0.070), 3 exist → 5. The gap is 0.9 × 30 − 14 = 13
-    # visits a day: A holds 11, so B (5 more) is needed too.
-    assert erlang_places(5.0, 0.1) == 8
-    assert [p.min_places for p in props] == [8, 5]
-    assert unservable == []
-
-
-def test_first_solve_infeasible_exits_3(tmp_path: Path) -> None:
-    from typer.testing import CliRunner
-
-    from facility_opt.cli import app
-
-    folder = _write_scenario(tmp_path, must_fund_cost=500)
-    result = CliRunner().invoke(app, ["plan", str(folder / "s.toml"), "-o",
-                                      str(tmp_path / "out")])
-    assert result.exit_code == 3, result.output
-    assert not (tmp_path / "out").exists()
-    with pytest.raises(InfeasibleError):
-        from facility_opt.scenario import load_scenario
-
-        plan(load_scenario(folder / "s.toml"))
-
-
-def test_plan_command_writes_everything(tmp_path: Path) -> None:
-    from typer.testing import CliRunner
-
-    from facility_opt.cli import app
-
-    folder = _write_scenario(tmp_path)
-    out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["plan", str(folder / "s.toml"), "-o", str(out)])
-    assert result.exit_code == 0, result.output
-    assert "TARGET MET" in result.output and "Plan loop" in result.output
-    for name in ("summary.json", "selection.csv", "spend.csv", "coverage.csv",
-                 "centre_load.csv", "plan.json", "plan.png", "plan.svg", "manifest.json",
-                 "scenario.json"):
-        assert (out / name).is_file(), name
-    rec = json.loads((out / "plan.json").read_text(encoding="utf-8"))
-    assert rec["met"] is True and rec["stop_reason"] == "met"
-    assert [it["iteration"] for it in rec["iterations"]] == [1, 2]
-    assert rec["iterations"][1]["added"] == ["C1"]
-    assert rec["iterations"][1]["requirements_added"][0]["community_id"] == "A"
-    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    assert summary["plan"]["met"] is True
-    assert "C1,C1,complex,1,2022" in (out / "selection.csv").read_text(encoding="utf-8")
-    # the plan plot's data is the plan.json numbers
-    from facility_opt.report import plots
-
-    data = plots.plan_iterations_data(rec)
-    assert data.metrics["service_coverage"]["mean"] == [
-        it["coverage_after"]["2023"]["service_coverage"]["mean"] for it in rec["iterations"]]
-    # same inputs and seed: byte-identical plan.json and CSVs
-    out2 = tmp_path / "out2"
-    assert CliRunner().invoke(app, ["plan", str(folder / "s.toml"), "-o", str(out2)]
-                              ).exit_code == 0
-    for name in ("plan.json", "coverage.csv", "selection.csv", "summary.json"):
-        assert (out / name).read_bytes() == (out2 / name).read_bytes(), name
-
+# -- the command ------------------------------------------------------------------------------------
 
 def _write_scenario(tmp_path: Path, must_fund_cost: float | None = None) -> Path:
     folder = tmp_path / "sc"
     folder.mkdir()
-    (folder / "s.toml").write_text("""name = "one-centre"
+    (folder / "s.toml").write_text("""name = "overflow"
 [horizon]
 base_year = 2021
 years = [2022, 2023]
@@ -288,6 +210,7 @@ kind = "score"
 [targets]
 daycare_coverage = 0.9
 criterion = "mean"
+max_turned_away = 0.05
 [daycare]
 visits_per_elderly_per_day = 0.01
 opening_hours = 8.0
@@ -312,42 +235,55 @@ sampled_days = 10
     return folder
 
 
-def test_covered_only_by_the_portfolio_stays_covered() -> None:
-    """A round must not trade one community's coverage for another's: communities that only the
-    portfolio's places cover are protected while facility coverage falls short."""
-    from facility_opt.plan import protect_coverage
+def test_rules_without_a_plan_exit_3(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
 
-    sc = uncovered_scenario()
-    reach = reach_map(sc)
-    short = {2023: {"facility_coverage": False, "service_coverage": True}}
-    kept = protect_coverage(sc, Portfolio({"RB": 2022}), reach, short)
-    assert [(p.community_id, p.year, p.min_places, p.reason) for p in kept] == [
-        ("B", 2023, 1, "keep_covered")]  # A is covered by its own centre: nothing to protect
-    assert protect_coverage(sc, Portfolio({"RB": 2022}), reach,
-                            {2023: {"facility_coverage": True, "service_coverage": False}}) == []
+    from facility_opt.cli import app
+    from facility_opt.scenario import load_scenario
+
+    folder = _write_scenario(tmp_path, must_fund_cost=500)
+    result = CliRunner().invoke(app, ["plan", str(folder / "s.toml"), "-o",
+                                      str(tmp_path / "out")])
+    assert result.exit_code == 3, result.output
+    assert not (tmp_path / "out").exists()
+    with pytest.raises(InfeasibleError):
+        plan(load_scenario(folder / "s.toml"))
 
 
-def test_an_unaffordable_requirement_does_not_block_cheaper_ones() -> None:
-    """B (more residents 60+, ranked first) can only be served by a complex the budget cannot pay
-    for; C can be served by a cheap renovation. The loop must still cover C (it used to keep only
-    the longest affordable prefix of the ranked requirements, so B blocked C)."""
-    settings = {"name": "blocked", "horizon": {"base_year": 2021, "years": [2022, 2023]},
-                "budget": {"annual": {"2022": 40, "2023": 5}},
-                "objective": {"kind": "score"},
-                "targets": {"daycare_coverage": 0.9, "criterion": "ci_low"},
-                "daycare": DAYCARE, "simulation": SIMULATION}
-    cands = [_candidate("RX", "renovation", 30, 5, "A"),
-             _candidate("CB", "complex", 100, 1, "B", places=20),
-             _candidate("RC", "renovation", 20, 1, "C", places=10)]
-    sc = scenario_from_tables(settings, cands,
-                              [_community("A", 0.0, 500), _community("B", 5.0, 300),
-                               _community("C", 10.0, 100)],
-                              [{"id": "K1", "community_id": "A", "places": 40}])
-    res = plan(sc)
-    assert not res.met
-    assert res.iterations[0].portfolio.starts == {"RX": 2022}
-    second = res.iterations[1]
-    assert [p.community_id for p in second.requirements_added] == ["C"]
-    assert [p.community_id for p in second.requirements_dropped] == ["B"]
-    assert "RC" in res.final.portfolio.starts and "CB" not in res.final.portfolio.starts
-    assert second.coverage_after[2023]["facility_coverage"].mean == pytest.approx(2 / 3)
+def test_plan_command_writes_the_verdict_and_its_proof(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from facility_opt.cli import app
+    from facility_opt.report import plots
+
+    folder = _write_scenario(tmp_path)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["plan", str(folder / "s.toml"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "TARGET MET (simulated)" in result.output and "Plan rounds" in result.output
+    assert "Why: simulated in round 2" in result.output
+    for name in ("summary.json", "selection.csv", "spend.csv", "coverage.csv",
+                 "centre_load.csv", "community_load.csv", "plan.json", "plan.png", "plan.svg",
+                 "manifest.json", "scenario.json"):
+        assert (out / name).is_file(), name
+    rec = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    assert rec["verdict_kind"] == "met_simulated" and rec["met"] is True
+    assert rec["verdict_reason"].startswith("simulated in round 2")
+    assert [it["iteration"] for it in rec["iterations"]] == [1, 2]
+    assert rec["iterations"][1]["added"] == ["C1"]
+    assert rec["iterations"][1]["requirements_added"][0]["community_id"] == "A"
+    assert rec["coverage"]["2023"] == {"covered": 1, "communities": 1, "share": 1.0,
+                                       "basis": "reach", "effective_covered": 1,
+                                       "target": 0.9, "met": True}
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["plan"]["verdict_kind"] == "met_simulated"
+    assert summary["coverage"] == rec["coverage"]
+    assert "C1,C1,complex,1,2022" in (out / "selection.csv").read_text(encoding="utf-8")
+    data = plots.plan_iterations_data(rec)
+    assert data.metrics["service_coverage"]["mean"] == [
+        it["coverage_after"]["2023"]["service_coverage"]["mean"] for it in rec["iterations"]]
+    out2 = tmp_path / "out2"
+    assert CliRunner().invoke(app, ["plan", str(folder / "s.toml"), "-o", str(out2)]
+                              ).exit_code == 0
+    for name in ("plan.json", "coverage.csv", "selection.csv", "summary.json"):
+        assert (out / name).read_bytes() == (out2 / name).read_bytes(), name

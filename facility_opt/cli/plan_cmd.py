@@ -4,48 +4,46 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from facility_opt.decide.plan import (
-    STOP_TEXT,
-    PlanResult,
-    format_coverage,
-    plan,
-    verdict_text,
-    write_plan_outputs,
-)
-from facility_opt.model.targets import target_years
+from facility_opt.decide.plan import PlanResult, plan
+from facility_opt.decide.plan_report import verdict_text, write_plan_outputs
+from facility_opt.model.targets import effective_on, target_years
 
 
 def print_plan(res: PlanResult, console=None) -> None:
-    """A rich table with one row per round, then the verdict."""
+    """A rich table with one row per round, then the verdict and its reason."""
     from rich.table import Table
 
     console = console or _console()
     sc = res.scenario
     y = target_years(sc)[0]
-    table = Table(title=f"Plan loop: {sc.name} — coverage in {y}, mean [95 % CI], "
-                  f"target {100 * sc.targets.daycare_coverage:g} %", title_justify="left")
-    for col, just in (("round", "right"), ("projects", "right"), ("change", "left"),
-                      ("new requirements", "left"), ("objective", "right"),
-                      (f"cost ({sc.budget.unit})", "right"), ("facility coverage", "right"),
-                      ("service coverage", "right"), ("met", "left")):
+    eff = effective_on(sc)
+    table = Table(title=f"Plan rounds: {sc.name} — communities covered in {y}, target "
+                  f"{100 * sc.targets.daycare_coverage:g} %", title_justify="left")
+    cols = [("round", "right"), ("projects", "right"), ("change", "left"),
+            ("cuts added", "left"), ("objective", "right"), (f"cost ({sc.budget.unit})", "right"),
+            ("within reach", "right")]
+    if eff:
+        cols.append((f"turning away ≤ {100 * sc.targets.max_turned_away:g} %", "right"))
+    cols.append(("met", "left"))
+    for col, just in cols:
         table.add_column(col, justify=just)
-    for it in res.iterations:
-        c = it.coverage_after.get(y, {})
-        reqs = ", ".join(f"{p.community_id}≥{p.min_places}" for p in it.requirements_added[:4])
-        if len(it.requirements_added) > 4:
-            reqs += f" +{len(it.requirements_added) - 4}"
-        if it.requirements_dropped:
-            reqs += f" ({len(it.requirements_dropped)} unaffordable)"
-        change = "first solve" if it.iteration == 1 else (
-            " ".join([*(f"+{a}" for a in it.added[:5]), *(f"−{r}" for r in it.removed[:5])])
-            + (" …" if len(it.added) > 5 or len(it.removed) > 5 else "") or "none")
-        table.add_row(str(it.iteration), str(len(it.portfolio)), change, reqs or "—",
-                      f"{it.objective:,.1f}", f"{it.total_cost:,.0f}",
-                      format_coverage(c.get("facility_coverage")), format_coverage(c.get("service_coverage")),
-                      "yes" if it.met else "no")
+    for r in res.rounds:
+        v = r.verdicts.get(y)
+        cuts = ", ".join(f"{c.community_id}≥{c.min_places}" for c in r.cuts_added[:4])
+        if len(r.cuts_added) > 4:
+            cuts += f" +{len(r.cuts_added) - 4}"
+        change = "first solve" if r.round == 1 else (
+            " ".join([*(f"+{a}" for a in r.added[:5]), *(f"−{x}" for x in r.removed[:5])])
+            + (" …" if len(r.added) > 5 or len(r.removed) > 5 else "") or "none")
+        row = [str(r.round), str(len(r.portfolio)), change, cuts or "—", f"{r.objective:,.1f}",
+               f"{r.total_cost:,.0f}", f"{v.covered}/{v.communities}" if v else "—"]
+        if eff:
+            row.append(f"{v.effective_covered}/{v.communities}" if v and
+                       v.effective_covered is not None else "—")
+        row.append("yes" if r.met else "no")
+        table.add_row(*row)
     console.print(table)
-    console.print(f"Stopped: {STOP_TEXT[res.stop_reason]}"
-                  + (f" ({res.stop_detail})" if res.stop_detail else ""))
+    console.print(f"Why: {res.reason}", soft_wrap=True)
     style = "bold green" if res.met else "bold red"
     console.print(verdict_text(res), style=style, soft_wrap=True)
 

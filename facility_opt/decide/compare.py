@@ -30,7 +30,7 @@ SUMMARY_COLUMNS = ["scenario", "title", "source", "status", "objective", "object
                    "total_cost", "budget_total", "budget_unit", "selected_count"]
 TAIL_COLUMNS = ["coverage_year", "facility_coverage_mean", "facility_coverage_ci_low",
                 "service_coverage_mean", "service_coverage_ci_low", "target", "criterion",
-                "target_met", "note"]
+                "target_met", "covered", "effective_covered", "note"]
 
 
 @dataclass
@@ -145,6 +145,10 @@ def _run_scenario(ref: str, folder, name: str, *, solver: str, replications: int
     if sc.communities and sc.centres is not None:
         sim = simulate(sc, res.portfolio, replications=replications, seed=seed, workers=workers)
         write_simulation_outputs(sub, sc, sim)
+        summary = _read_json(sub.path / "summary.json")
+        summary["coverage"] = {str(y): v.record() for y, v in
+                               sorted(judge_simulated(sc, res.portfolio, sim).items())}
+        sub.write_json("summary.json", summary)
     sub.write_json("manifest.json", {"command": "compare", **sub.manifest})
     out = read_results_folder(sub.path, source="scenario")
     out.name = name
@@ -153,6 +157,16 @@ def _run_scenario(ref: str, folder, name: str, *, solver: str, replications: int
 
 RESULTS_FILES_READ = ("summary.json", "scenario.json", "selection.csv", "spend.csv",
                       "coverage.csv", "manifest.json")
+
+
+def judge_simulated(scenario, portfolio, sim) -> dict:
+    """The one judgement (`model.targets.judge`) of a simulated portfolio: effective coverage
+    from the simulation when `targets.max_turned_away` is on — as plan and frontier judge it."""
+    from facility_opt.model.targets import effective_on, judge, target_years
+
+    eff = ({y: set(sim.effective_ids(y)) for y in target_years(scenario)}
+           if effective_on(scenario) else None)
+    return judge(scenario, portfolio, effective_ids=eff)
 
 
 def _input_files(s: ComparedScenario) -> dict[str, Any]:
@@ -216,6 +230,14 @@ def headline(s: ComparedScenario, kinds: Sequence[str]) -> dict[str, Any]:
                 else mean
             met = met and judged is not None and judged >= target - 1e-12
         row["target_met"] = met
+    verdicts = s.summary.get("coverage") or {}
+    if verdicts:  # the one judgement, as solve / plan wrote it: it decides
+        last = verdicts[max(verdicts, key=int)]
+        row["covered"], row["effective_covered"] = last.get("covered"), last.get("effective_covered")
+        mets = [v.get("met") for v in verdicts.values()]
+        row["target_met"] = None if any(m is None for m in mets) else all(mets)
+        row["criterion"] = "effective coverage" if last.get("effective_covered") is not None \
+            else f"communities covered ({last.get('basis', 'reach')})"
     return row
 
 

@@ -1,11 +1,18 @@
-"""The budget–benefit frontier: the optimal portfolio at each total budget.
+"""The budget frontier in a planner's terms: what each total budget buys, exactly.
 
 A total budget (in the scenario's unit, e.g. 万元) is split across the funding years in the
-scenario's own annual proportions, so "20 % more money" means 20 % more in every year. For each
-total the MILP is solved exactly; the row records the optimal objective, the portfolio and which
-targets it meets: the hard `targets.min_count` by kind, and day-care facility coverage (share of
-communities with a centre within `daycare.reach_km`) in each target year — computed from the
-portfolio's geometry, no simulation needed, because facility coverage does not depend on demand.
+scenario's own annual proportions, so "20 % more money" means 20 % more in every year. At each
+total three exact questions are answered:
+
+- the most communities coverable in the target years (`objective.kind = "coverage"` with the
+  target off) — `max_covered`;
+- the best benefit with every target a hard constraint (the coverage target included: `solve`
+  at that budget), its portfolio's plain and effective coverage (the one judgement,
+  `facility_opt.model.targets.judge`; effective coverage from a simulation of that portfolio
+  when `targets.max_turned_away` < 1), households and residents 60+ it reaches;
+- once for the sweep: the least total budget at which every target is reachable, from the
+  least-cost MILP (`solve.least_cost`) — not read off the grid.
+
 Budgets are independent, so they run in parallel through `facility_opt.executor.run_tasks`
 (`--workers`, `--scheduler` for Dask).
 """
@@ -21,7 +28,7 @@ from typing import Any
 
 from facility_opt.errors import InfeasibleError, InputError
 from facility_opt.model.portfolio import Portfolio
-from facility_opt.model.targets import target_years
+from facility_opt.model.targets import CoverageVerdict, effective_on, judge, target_years
 from facility_opt.model.types import Scenario
 from facility_opt.solve.status import SolveStatus
 
@@ -122,20 +129,25 @@ def count_targets_met(scenario: Scenario, portfolio: Portfolio) -> dict[str, boo
 
 @dataclass(frozen=True)
 class FrontierPoint:
-    """The optimal plan at one total budget."""
+    """What one total budget buys."""
 
     budget_total: float
     budget_by_year: dict[int, float]
-    status: str  # optimal, feasible, infeasible, no_solution
+    status: str  # of the best-benefit plan under every target: optimal, feasible, infeasible, …
     objective: float | None
     gap: float | None
     total_cost: float | None
     selected_ids: tuple[str, ...]
     counts: dict[str, int]
     count_met: dict[str, bool]  # min_count kind → met
-    facility_coverage: dict[int, float | None]  # target year → share of communities covered
-    coverage_met: bool | None  # None: no communities/centres to judge by
+    facility_coverage: dict[int, float | None]  # target year → share covered (best-benefit plan)
+    coverage_met: bool | None  # the one judgement (effective where on); None: nothing to judge
     reason: str = ""  # why there is no plan, when infeasible
+    max_covered: dict[int, int | None] = field(default_factory=dict)  # most coverable, per year
+    max_covered_status: str = ""
+    verdicts: dict[int, CoverageVerdict] = field(default_factory=dict)  # best-benefit plan
+    households_reached: float | None = None
+    elderly_reached: float | None = None
 
     @property
     def solved(self) -> bool:
@@ -150,6 +162,7 @@ class FrontierPoint:
 class FrontierResult:
     scenario: Scenario
     points: list[FrontierPoint] = field(default_factory=list)
+    least_cost: dict[str, Any] | None = None  # least budget at which every target is reachable
 
     @property
     def columns(self) -> list[str]:
@@ -159,14 +172,22 @@ class FrontierResult:
         for kind in sorted(sc.targets.min_count):
             cols += [f"count_{kind}", f"target_{kind}_count_met"]
         if _has_geometry(sc):
-            cols += [f"facility_coverage_{y}" for y in target_years(sc)]
+            years = target_years(sc)
+            cols += ["max_covered", "covered", "effective_covered"]
+            if len(years) > 1:
+                cols += [f"{c}_{y}" for y in years for c in ("max_covered", "covered",
+                                                              "effective_covered")]
+            cols += ["households_reached", "elderly_reached"]
+            cols += [f"facility_coverage_{y}" for y in years]
             cols.append("target_facility_coverage_met")
         cols.append("target_all_met")
         return cols
 
     def rows(self) -> list[dict[str, Any]]:
-        """One row per budget, in the `frontier.csv` columns."""
+        """One row per budget, in the `frontier.csv` columns. `max_covered`, `covered` and
+        `effective_covered` are of the last target year (per year too when there are more)."""
         out = []
+        years = target_years(self.scenario)
         for p in self.points:
             row: dict[str, Any] = {
                 "budget_total": p.budget_total, "status": p.status, "objective": p.objective,
@@ -179,9 +200,21 @@ class FrontierResult:
             for kind in sorted(self.scenario.targets.min_count):
                 row[f"count_{kind}"] = p.counts.get(kind, 0) if p.solved else None
                 row[f"target_{kind}_count_met"] = p.count_met.get(kind, False)
-            for y, v in p.facility_coverage.items():
-                row[f"facility_coverage_{y}"] = v
             if _has_geometry(self.scenario):
+                for y in years:
+                    v = p.verdicts.get(y)
+                    vals = {"max_covered": p.max_covered.get(y),
+                            "covered": v.covered if v else None,
+                            "effective_covered": v.effective_covered if v else None}
+                    for c, x in vals.items():
+                        if y == years[-1]:
+                            row[c] = x
+                        if len(years) > 1:
+                            row[f"{c}_{y}"] = x
+                row["households_reached"] = p.households_reached
+                row["elderly_reached"] = p.elderly_reached
+                for y, v in p.facility_coverage.items():
+                    row[f"facility_coverage_{y}"] = v
                 row["target_facility_coverage_met"] = bool(p.coverage_met) and p.solved
             row["target_all_met"] = p.all_met
             out.append(row)
@@ -192,48 +225,140 @@ def _has_geometry(scenario: Scenario) -> bool:
     return bool(scenario.communities)
 
 
+def _no_plan(scenario: Scenario, total: float, by_year: dict[int, float], status: str,
+             reason: str = "", **extra: Any) -> FrontierPoint:
+    years = target_years(scenario)
+    geometry = _has_geometry(scenario)
+    return FrontierPoint(total, by_year, status, None, None, None, (), {},
+                         dict.fromkeys(sorted(scenario.targets.min_count), False),
+                         dict.fromkeys(years) if geometry else {},
+                         False if geometry else None, reason=reason, **extra)
+
+
+def most_coverable(scenario: Scenario, by_year: dict[int, float], solver: str = "highs"
+                   ) -> tuple[str, dict[int, int | None]]:
+    """The most communities coverable in each target year within these budgets and every rule
+    (objective "coverage", weighted by communities, the target itself off): status, year → count."""
+    from dataclasses import replace
+
+    from facility_opt.solve.core import solve
+
+    sc = replace(scenario, objective=replace(scenario.objective, kind="coverage",
+                                             coverage_weight="communities"),
+                 targets=replace(scenario.targets, daycare_coverage=0.0))
+    years = target_years(scenario)
+    try:
+        res = solve(sc, solver=solver, budget_by_year=by_year, price_infeasible=False,
+                    tie_break=False)
+    except InfeasibleError as err:
+        return str(err.status or "infeasible"), dict.fromkeys(years)
+    plain = judge(sc, res.portfolio)
+    return str(res.status), {y: plain[y].covered for y in years}
+
+
+def reached(scenario: Scenario, portfolio: Portfolio) -> tuple[float, float]:
+    """Households brought up to the area standard and residents 60+ within reach of a day-care
+    site, in the last target year (projected figures where the scenario projects them)."""
+    from facility_opt.model.population import project_population
+    from facility_opt.model.targets import covered_ids
+
+    y = target_years(scenario)[-1]
+    proj = project_population(scenario, (y,))
+    t = proj.year_index(y)
+    ids = list(proj.community_ids)
+    covered = covered_ids(scenario, portfolio, y)
+    elderly = float(sum(proj.elderly[ids.index(c), t] for c in covered))
+    per_household = scenario.objective.area_standard_m2_per_100_households / 100.0
+    area: dict[str, float] = {}
+    for c in portfolio.in_service(scenario, y):
+        if c.area_m2 > 0 and c.community_id:
+            area[c.community_id] = area.get(c.community_id, 0.0) + c.area_m2
+    households = 0.0
+    for m in scenario.communities or ():
+        if m.id in area and per_household > 0:
+            gap = max(0.0, m.households - m.facility_area_m2 / per_household)
+            households += min(gap, area[m.id] / per_household)
+    return round(households, 6), round(elderly, 6)
+
+
 def _solve_budget(task: tuple[Scenario, float, dict[int, float], str]) -> FrontierPoint:
-    """Solve one budget (a top-level function, so worker processes and Dask can run it)."""
-    from facility_opt.decide.plan import facility_coverage
+    """One budget (a top-level function, so worker processes and Dask can run it)."""
     from facility_opt.solve.core import solve
 
     scenario, total, by_year, solver = task
     years = target_years(scenario)
     geometry = _has_geometry(scenario)
+    most_status, most = most_coverable(scenario, by_year, solver) if geometry else ("", {})
     try:
-        res = solve(scenario, solver=solver, budget_by_year=by_year, price_infeasible=False,
-                    coverage_target=False)  # the frontier reports coverage; it does not impose it
+        res = solve(scenario, solver=solver, budget_by_year=by_year, price_infeasible=False)
     except InfeasibleError as err:
-        return FrontierPoint(total, by_year, str(err.status or "infeasible"), None, None, None,
-                             (), {}, dict.fromkeys(sorted(scenario.targets.min_count), False),
-                             dict.fromkeys(years) if geometry else {},
-                             False if geometry else None, reason=err.message)
+        return _no_plan(scenario, total, by_year, str(err.status or "infeasible"), err.message,
+                        max_covered=most, max_covered_status=most_status)
     status = str(res.status)
     if not SolveStatus(status).has_plan or res.portfolio is None:
-        return FrontierPoint(total, by_year, status, None, None, None, (), {},
-                             dict.fromkeys(sorted(scenario.targets.min_count), False),
-                             dict.fromkeys(years) if geometry else {},
-                             False if geometry else None)
+        return _no_plan(scenario, total, by_year, status, max_covered=most,
+                        max_covered_status=most_status)
     pf: Portfolio = res.portfolio
     ids = tuple(c.id for c in scenario.candidates if c.id in pf)
     cov: dict[int, float | None] = {}
     met: bool | None = None
+    verdicts: dict[int, CoverageVerdict] = {}
+    hh = eld = None
     if geometry:
-        cov = {y: facility_coverage(scenario, pf, y) for y in years}
-        met = all(v is not None and v >= scenario.targets.daycare_coverage - 1e-12
-                  for v in cov.values())
+        verdicts = judge_portfolio(scenario, pf)
+        cov = {y: verdicts[y].share for y in years}
+        met = None if any(v.met is None for v in verdicts.values()) else all(
+            v.met for v in verdicts.values())
+        hh, eld = reached(scenario, pf)
     return FrontierPoint(total, by_year, status, float(res.objective), _float(res.gap),
                          _float(res.total_cost), ids, kind_counts(scenario, pf),
-                         count_targets_met(scenario, pf), cov, met)
+                         count_targets_met(scenario, pf), cov, met, max_covered=most,
+                         max_covered_status=most_status, verdicts=verdicts,
+                         households_reached=hh, elderly_reached=eld)
+
+
+def judge_portfolio(scenario: Scenario, portfolio: Portfolio) -> dict[int, CoverageVerdict]:
+    """The one judgement of a portfolio, with effective coverage from its simulation when the
+    turned-away limit is on (the scenario's seed and replications, as plan and compare use)."""
+    eff = None
+    if effective_on(scenario):
+        from facility_opt.simulate.core import simulate
+
+        sim = simulate(scenario, portfolio, progress=False)
+        eff = {y: set(sim.effective_ids(y)) for y in target_years(scenario)}
+    return judge(scenario, portfolio, effective_ids=eff)
 
 
 def _float(v: Any) -> float | None:
     return None if v is None else float(v)
 
 
+def least_budget(scenario: Scenario, solver: str = "highs") -> dict[str, Any]:
+    """The least total budget at which every target is reachable (exact least-cost MILP), in
+    the scenario's proportions and with a free split across years."""
+    from facility_opt.decide.pricing import free_fields
+    from facility_opt.solve.core import least_cost
+
+    try:
+        lc = least_cost(scenario, solver=solver, with_plan=False)
+    except InfeasibleError as err:
+        return {"least_budget_total": None, "status": str(err.status or "infeasible"),
+                "reason": err.message}
+    free, free_by_year = free_fields(lc, scenario, solver=solver)
+    return {"least_budget_total": lc.total, "status": lc.status.value, "gap": lc.gap,
+            "lower_total": lc.lower_total,
+            "budget_by_year": {str(y): v for y, v in sorted(lc.budget_by_year.items())},
+            "free_total": free,
+            "free_budget_by_year": ({str(y): v for y, v in sorted(free_by_year.items())}
+                                    if free_by_year else None)}
+
+
+
 def frontier(scenario: Scenario, budgets: Sequence[float], *, solver: str = "highs",
-             workers: int = 1, scheduler: str | None = None) -> FrontierResult:
-    """Solve the scenario at every total budget (split in its annual proportions), in parallel.
+             workers: int = 1, scheduler: str | None = None,
+             with_least_budget: bool = True) -> FrontierResult:
+    """Every total budget (split in the scenario's annual proportions), in parallel, and the
+    least budget at which every target is reachable.
 
     Points come back in ascending budget order. A budget with no feasible plan is a point with
     status `infeasible` and the reason, not an error.
@@ -244,7 +369,8 @@ def frontier(scenario: Scenario, budgets: Sequence[float], *, solver: str = "hig
     tasks = [(scenario, t, split_budget(scenario, t), solver) for t in totals]
     points = run_tasks(_solve_budget, tasks, workers=workers, scheduler=scheduler,
                        description="budgets")
-    return FrontierResult(scenario, list(points))
+    lb = least_budget(scenario, solver) if with_least_budget else None
+    return FrontierResult(scenario, list(points), lb)
 
 
 # -- the command --------------------------------------------------------------------------------
@@ -262,8 +388,14 @@ def write_frontier_outputs(folder, result: FrontierResult, *, lang: str = "auto"
         "target_years": list(target_years(sc)),
         "daycare_coverage_target": sc.targets.daycare_coverage,
         "min_count": dict(sc.targets.min_count),
+        "target": sc.targets.daycare_coverage,
+        "max_turned_away": sc.targets.max_turned_away,
+        "least_budget_total": (result.least_cost or {}).get("least_budget_total"),
+        "least_budget": result.least_cost,
         "points": [{"budget_total": p.budget_total, "status": p.status,
                     "objective": p.objective, "reason": p.reason,
+                    "max_covered_status": p.max_covered_status,
+                    "coverage": {str(y): v.record() for y, v in sorted(p.verdicts.items())},
                     "selected_ids": list(p.selected_ids)} for p in result.points],
     })
     rows = list(_csv_rows(csv_text(result.columns, result.rows())))

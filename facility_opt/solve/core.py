@@ -297,7 +297,7 @@ def least_cost(scenario: Scenario, *, solver: str = "highs",
                requirements: Sequence[PlacesRequirement] = (), time_limit: float | None = None,
                gap: float = 0.0, force_in: Sequence[str] = (),
                force_out: Sequence[str] = (), with_plan: bool = True,
-               coverage_target: bool = True) -> LeastCostResult:
+               coverage_target: bool = True, extra_constraints=None) -> LeastCostResult:
     """The smallest budget, in the scenario's annual proportions, that meets every rule and
     target (must_fund, min_count, requirements, …): one exact MILP minimising the scale s of
     `s × budget_y`. The budgets are rounded up to the candidates' cost resolution, then the
@@ -313,7 +313,8 @@ def least_cost(scenario: Scenario, *, solver: str = "highs",
     _check_limits(time_limit, gap)
     model = milp.build_model(scenario, force_in=force_in, force_out=force_out,
                              requirements=requirements, least_cost=True,
-                             coverage_target=coverage_target)
+                             coverage_target=coverage_target,
+                             extra_constraints=extra_constraints)
     reasons = diagnose.cheap_reasons(model, include_money=False)
     if reasons:
         raise InfeasibleError(reasons + ["more money cannot fix this"])
@@ -344,7 +345,7 @@ def least_cost(scenario: Scenario, *, solver: str = "highs",
         result = solve(scenario, solver=solver, requirements=requirements,
                        time_limit=limit, gap=gap, force_in=force_in, force_out=force_out,
                        budget_by_year=budgets, price_infeasible=False, start=found,
-                       coverage_target=coverage_target)
+                       coverage_target=coverage_target, extra_constraints=extra_constraints)
     free = free_least_cost(model, session, limit, gap)
     status = SolveStatus(out.status)
     lower = None
