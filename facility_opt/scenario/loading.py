@@ -18,6 +18,7 @@ from typing import Any
 
 from facility_opt.errors import InputError, Problem
 from facility_opt.model.types import (
+    AnnexCover,
     Budget,
     Candidate,
     Daycare,
@@ -176,6 +177,8 @@ def _assemble(settings: _Settings, label: str, tables: dict[str, Table | None],
                               sampled_days=_get(ok, "simulation.sampled_days"),
                               years=ok.get("simulation.years")),
         plan=PlanLoop(max_iterations=_get(ok, "plan.max_iterations")),
+        annex=AnnexCover(**{k: str(ok.get(f"annex.{k}") or "")
+                            for k in ("organisation", "contact", "reviewer")}),
         source=source,
         input_files=dict(input_files),
     )

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from facility_opt.errors import InfeasibleError
+from facility_opt.model.money import fmt_money
 from facility_opt.solve.milp import MilpModel, candidate_county, community_index
 
 # Deletion order: groups tried (and dropped when not needed) first come first, so the conflict a
@@ -31,7 +32,7 @@ _ORDER = ("extra", "requires", "exclusive groups", "early-completion rule", "cou
 
 
 def _money(v: float, unit: str) -> str:
-    return f"{v:,.2f}".rstrip("0").rstrip(".") + f" {unit}"
+    return fmt_money(v, unit, compact=True)
 
 
 def cheap_reasons(model: MilpModel, include_money: bool = True) -> list[str]:
