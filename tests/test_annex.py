@@ -224,8 +224,8 @@ def test_workbook_projects_reconcile_to_the_yuan(annex_zh):
     root, files = annex_zh
     assert files.xlsx.name == "annex_mini-leshan.xlsx" and files.xlsx.parent == root / "annex"
     wb = _wb(files.xlsx)
-    assert wb.sheetnames == ["概要", "项目清单", "年度资金", "分县汇总", "覆盖率预测",
-                             "假设与数据来源", "来源追溯"]
+    assert wb.sheetnames == ["封面", "概要", "项目清单", "年度资金", "分县汇总", "未纳入项目",
+                             "覆盖率预测", "假设与数据来源", "来源追溯"]
     ws = wb["项目清单"]
     header = [c.value for c in ws[1]]
     assert header[:9] == ["编号", "项目名称", "类型", "县（市、区）", "社区", "新增面积（m²）",
@@ -334,22 +334,22 @@ def test_without_coverage_the_annex_says_it_was_not_simulated(tmp_path):
     wb = _wb(files.xlsx)
     assert _find_row(wb["概要"], "覆盖率结论")[1].value == "未模拟"
     texts = [r[0] for r in _rows(wb["覆盖率预测"]) if r[0]]
-    assert any(str(t).startswith("未进行需求模拟") for t in texts)
-    assert "未进行需求模拟" in files.md.read_text(encoding="utf-8")
+    assert any(str(t).startswith("本结果未包含需求模拟") for t in texts)
+    assert "本结果未包含需求模拟" in files.md.read_text(encoding="utf-8")
 
 
 def test_assumptions_and_provenance_are_listed(annex_zh):
     root, files = annex_zh
     wb = _wb(files.xlsx)
     keys = {r[0]: r for r in _rows(wb["假设与数据来源"])}
-    assert keys["targets.daycare_coverage"][1] == "日间照料覆盖率目标"
-    assert keys["targets.daycare_coverage"][2] == 0.9
-    assert keys["budget.carry_over"][2] == "否"
-    assert keys["data.candidates"][2] == "candidates.csv"
+    assert keys["日间照料覆盖率目标"][1] == "90%"
+    assert keys["预算可否结转"][1] == "否"
+    assert keys["覆盖率判定标准"][1] == "95%置信下限达标"  # ci_low, in words
+    assert keys["输入文件：备选项目表"][1] == "candidates.csv"
     prov = {r[0]: r for r in _rows(wb["来源追溯"])}
     assert prov["软件版本"][1] == "0.1.0"
     assert prov["随机种子"][1] == 20250101
-    assert prov["输入文件：candidates"][2] == "ab" * 32
+    assert prov["输入文件：备选项目表"][2] == "ab" * 32
     sel = prov["结果文件：selection.csv"]
     assert sel[1] == "与 manifest.json 一致" and sel[2] == sha256_file(root / "selection.csv")
 
@@ -384,7 +384,8 @@ def test_pdf_holds_the_key_figures_in_chinese(annex_zh, cjk_font):
         assert figure in text, figure
     for words in ("项目清单", "嘉州社区服务综合体", "市中区", "达标", "90.5%"):
         assert words in text, words
-    assert "P04" not in text  # not funded
+    funded, _, unfunded = text.partition("未纳入资助的备选项目及原因")
+    assert "P04" not in funded and "P04" in unfunded  # listed only among those not funded
 
 
 def test_pdf_repeats_table_headers_across_pages(tmp_path, cjk_font):
@@ -413,13 +414,13 @@ def test_markdown_has_every_section_and_project(annex_zh):
     _, files = annex_zh
     md = files.md.read_text(encoding="utf-8")
     assert md.startswith("# 附件：乐山市社区设施示例资金申请明细")
-    for heading in ("## 一、概要", "## 二、拟资助项目清单", "## 五、日间照料覆盖率预测",
-                    "## 七、来源追溯"):
+    for heading in ("## 附件信息", "## 一、概要", "## 二、拟资助项目清单", "## 五、未纳入资助",
+                    "## 六、日间照料覆盖率预测", "## 八、来源追溯"):
         assert heading in md
     for pid in SELECTED:
         assert f"| {pid} |" in md
     assert "| **合计** |" in md and "**2,394.30**" in md
-    assert "![图：coverage.png](../coverage.png)" in md
+    assert "![图2：日间照料覆盖率预测（95%置信区间）](../coverage.png)" in md
 
 
 # -- English ---------------------------------------------------------------------------------------
@@ -427,8 +428,8 @@ def test_english_gives_the_same_numbers_with_english_labels(annex_zh, annex_en):
     _, zh = annex_zh
     _, en = annex_en
     wb_zh, wb_en = _wb(zh.xlsx), _wb(en.xlsx)
-    assert wb_en.sheetnames == ["Summary", "Projects", "Funding by year", "By county",
-                                "Coverage", "Assumptions and data", "Provenance"]
+    assert wb_en.sheetnames == ["Cover", "Summary", "Projects", "Funding by year", "By county",
+                                "Not funded", "Coverage", "Assumptions and data", "Provenance"]
     for s_zh, s_en in zip(wb_zh.worksheets, wb_en.worksheets, strict=True):
         nums_zh = [c.value for row in s_zh.iter_rows() for c in row
                    if isinstance(c.value, (int, float))]
@@ -566,7 +567,7 @@ def test_without_a_cjk_font_the_pdf_is_english_with_a_warning(results, monkeypat
         assert "Projects to fund" in text and "2,394.30" in text
         assert "Amounts in 10,000 yuan" in text  # the unit too, not "?"
         assert "?" in text and "嘉州" not in text  # Chinese names replaced, never boxes
-        assert _wb(files.xlsx).sheetnames[0] == "概要"  # Excel needs no font: still Chinese
+        assert _wb(files.xlsx).sheetnames[0] == "封面"  # Excel needs no font: still Chinese
         result = CliRunner().invoke(app, ["annex", str(results)])
         assert result.exit_code == 0
         assert "warning: no CJK font found" in result.output

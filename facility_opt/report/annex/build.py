@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from facility_opt import __version__
-from facility_opt.model.money import UNIT_EN
-from facility_opt.report.annex.assumptions import assumptions_table, is_year, provenance_table
+from facility_opt.model.money import UNIT_EN, cents
+from facility_opt.report.annex.assumptions import assumptions_table, in_language, is_year, provenance_table
 from facility_opt.report.annex.data import AnnexData
 from facility_opt.report.annex.document import (
     AREA,
@@ -25,16 +27,77 @@ from facility_opt.report.annex.document import (
     Val,
     format_cell,
 )
-from facility_opt.report.annex.tables import county_table, funding_table, projects_table
+from facility_opt.report.annex.tables import (
+    county_table,
+    funding_table,
+    projects_table,
+    sources_table,
+    unfunded_table,
+)
 from facility_opt.report.annex.verdict import (
     JUDGED_METRICS,
     coverage_judgement,
     coverage_table,
     coverage_verdict,
     pct,
+    verdict_rows,
+    verdict_table,
     years_text,
 )
 from facility_opt.report.terms import has_term, kind_label, metric_label, term
+
+BEIJING = timezone(timedelta(hours=8), "CST")
+FIGURE_KINDS = (("spend", "fig.spend"), ("coverage", "fig.coverage"), ("plan", "fig.plan"),
+                ("map", "fig.map"), ("frontier", "fig.frontier"))
+
+
+def beijing(when: datetime, lang: str) -> str:
+    """A time as the bureau reads it: Beijing time (UTC+8), in the document's language."""
+    local = when.astimezone(BEIJING)
+    text = (f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}" if lang == "zh"
+            else f"{local:%Y-%m-%d %H:%M}")
+    return term("doc.beijing", lang, date=text)
+
+
+def doc_title(data: AnnexData, lang: str) -> str:
+    """The title in one language: the scenario title's parts in that language (a bilingual title
+    "乐山 · Leshan …" gives 乐山 in Chinese, Leshan … in English), else the scenario name."""
+    return in_language(data.title, lang) or data.scenario_name
+
+
+def cover_table(data: AnnexData, lang: str) -> Table:
+    """编制单位, 编制日期 (Beijing time), 联系人, 审核, 盖章: from the scenario's [annex] table, blank
+    lines to fill in by hand where it gives none."""
+    t = lambda key, **kw: term(key, lang, **kw)  # noqa: E731
+    given = ((data.scenario or {}).get("annex") or {})
+    blank = t("cover.blank")
+    rows = [[t("cover.organisation"), str(given.get("organisation") or blank)],
+            [t("cover.date"), beijing(data.ended, lang)],
+            [t("cover.contact"), str(given.get("contact") or blank)],
+            [t("cover.reviewer"), str(given.get("reviewer") or blank)],
+            [t("cover.seal"), t("cover.seal_blank")]]
+    notes = [t("note.mismatch", text=m) for m in data.mismatches]
+    return Table("cover", t("sheet.cover"), t("heading.cover"),
+                 [Col(t("col.field")), Col(t("col.value"))], rows, notes=notes)
+
+
+def _captions(tables: list[Table], others: list[Path], lang: str) -> dict[Path, str]:
+    out: dict[Path, str] = {}
+    for fig in [f for tb in tables for f in tb.figures] + others:
+        key = next((k for prefix, k in FIGURE_KINDS if fig.name.startswith(prefix)), "fig.other")
+        out[fig] = term("doc.figure", lang, n=len(out) + 1, caption=term(key, lang))
+    return out
+
+
+def _numeral(n: int, lang: str) -> str:
+    """Section numbers: 一、二、… in Chinese, 1, 2, … in English."""
+    if lang != "zh":
+        return str(n)
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
 
 
 def build_doc(data: AnnexData, lang: str = "zh", no_cjk_note: bool = False) -> AnnexDoc:
@@ -49,24 +112,23 @@ def build_doc(data: AnnexData, lang: str = "zh", no_cjk_note: bool = False) -> A
     spend_plots = [p for n, p in plots.items() if n.startswith("spend")]
     coverage_plots = [p for n, p in plots.items() if n.startswith(("coverage", "plan"))]
     other_plots = [p for p in data.plots if p not in spend_plots and p not in coverage_plots]
-    tables = [
-        summary_table(data, lang),
-        projects_table(data, lang),
-        funding_table(data, lang),
-        county_table(data, lang),
-        coverage_table(data, lang),
-        assumptions_table(data, lang),
-        provenance_table(data, lang),
-    ]
-    tables[2].figures = spend_plots
-    tables[4].figures = coverage_plots
-    ended = data.ended.strftime("%Y-%m-%d %H:%M UTC")
+    funding = funding_table(data, lang)
+    funding.figures = spend_plots
+    coverage = coverage_table(data, lang)
+    coverage.figures = coverage_plots
+    tables = [cover_table(data, lang), summary_table(data, lang), verdict_table(data, lang),
+              projects_table(data, lang), sources_table(data, lang), funding,
+              county_table(data, lang), unfunded_table(data, lang), coverage,
+              assumptions_table(data, lang), provenance_table(data, lang)]
+    tables = [tb for tb in tables if tb is not None]
+    for n, tb in enumerate(tables[1:], start=1):  # the cover block is not numbered
+        tb.heading = t("doc.section", n=_numeral(n, lang), heading=tb.heading)
     version = str((data.manifest or {}).get("tool_version") or __version__)
-    return AnnexDoc(lang=lang, title=t("doc.title", title=data.title),
+    return AnnexDoc(lang=lang, title=t("doc.title", title=doc_title(data, lang)),
                     subtitle=t("doc.subtitle", scenario=data.scenario_name, version=version,
-                               ended=ended),
+                               ended=beijing(data.ended, lang)),
                     tables=tables, figures=other_plots, created=data.ended,
-                    no_cjk_note=no_cjk_note)
+                    no_cjk_note=no_cjk_note, captions=_captions(tables, other_plots, lang))
 
 
 def summary_table(data: AnnexData, lang: str) -> Table:
@@ -74,7 +136,7 @@ def summary_table(data: AnnexData, lang: str) -> Table:
     t = lambda key, **kw: term(key, lang, **kw)  # noqa: E731
     s = data.summary
     rows: list[list[Any]] = []
-    rows.append([t("row.scenario"), data.scenario_name, "", data.title])
+    rows.append([t("row.scenario"), doc_title(data, lang), "", data.scenario_name])
     budget_total = sum(data.budget_by_year.values(), Decimal(0))
     rows.append([t("row.budget_requested"), Val(data.total_cost, MONEY), u,
                  t("note.share_of_budget", share=pct(float(data.total_cost / budget_total)))
@@ -86,6 +148,10 @@ def summary_table(data: AnnexData, lang: str) -> Table:
                  t("note.carry_over") if ((data.scenario or {}).get("budget") or {})
                  .get("carry_over") else t("note.no_carry_over")])
     rows.append([t("row.budget_unused"), Val(budget_total - data.total_cost, MONEY), u, ""])
+    real = real_budget(data)
+    if real is not None and real != budget_total:  # e.g. solve --least-cost past the budget
+        rows.append([t("row.scenario_budget"), Val(real, MONEY), u, ""])
+        rows.append([t("row.budget_gap"), Val(data.total_cost - real, MONEY), u, ""])
     rows.append([t("row.funded_projects"), Val(len(data.projects), COUNT), t("unit.projects"),
                  t("note.of_candidates", n=data.candidates)])
     by_kind: dict[str, int] = {}
@@ -114,21 +180,24 @@ def summary_table(data: AnnexData, lang: str) -> Table:
                      t("unit.projects"),
                      t("verdict.count", required=required, selected=selected,
                        verdict=t("verdict.met" if met else "verdict.not_met"))])
-    target, criterion, tyears = coverage_judgement(data)
-    verdict = coverage_verdict(data)
-    metrics = ("、" if lang == "zh" else ", ").join(
-        metric_label(m, lang) for m in JUDGED_METRICS
-        if any(c.metric == m for c in data.coverage or ()))
-    rows.append([t("row.coverage_target"), Val(target, SHARE), "",
-                 t(f"criterion.{criterion}" if criterion in ("ci_low", "mean")
-                   else "criterion.ci_low", target=pct(target))])
-    rows.append([t("row.coverage_verdict"),
-                 t("verdict.not_simulated") if verdict is None
-                 else t("verdict.met" if verdict else "verdict.not_met"), "",
-                 "" if verdict is None else t("verdict.coverage", years=years_text(tyears, lang),
-                                              metrics=metrics,
-                                              verdict=t("verdict.met" if verdict
-                                                        else "verdict.not_met"))])
+    if data.coverage_block:
+        rows += verdict_rows(data, lang)
+    else:
+        target, criterion, tyears = coverage_judgement(data)
+        verdict = coverage_verdict(data)
+        metrics = ("、" if lang == "zh" else ", ").join(
+            metric_label(m, lang) for m in JUDGED_METRICS
+            if any(c.metric == m for c in data.coverage or ()))
+        rows.append([t("row.coverage_target"), Val(target, SHARE), "",
+                     t(f"criterion.{criterion}" if criterion in ("ci_low", "mean")
+                       else "criterion.ci_low", target=pct(target))])
+        rows.append([t("row.coverage_verdict"),
+                     t("verdict.not_simulated") if verdict is None
+                     else t("verdict.met" if verdict else "verdict.not_met"), "",
+                     "" if verdict is None else t("verdict.coverage", years=years_text(tyears, lang),
+                                                  metrics=metrics,
+                                                  verdict=t("verdict.met" if verdict
+                                                            else "verdict.not_met"))])
     if data.plan:
         met = _plan_target_met(data.plan)
         if met is not None:
@@ -151,25 +220,28 @@ def summary_table(data: AnnexData, lang: str) -> Table:
         lc_total = least.get("total")
         if isinstance(lc_total, (int, float)):
             scale = least.get("scale")
-            rows.append([t("row.least_cost"), Val(Decimal(str(lc_total)), MONEY), u,
+            rows.append([t("row.least_cost"), Val(cents(lc_total), MONEY), u,
                          t("note.least_cost_scale", scale=f"{scale:.4f}")
                          if isinstance(scale, (int, float)) else ""])
+            if real is not None:
+                rows.append([t("row.scenario_budget"), Val(real, MONEY), u, ""])
+                rows.append([t("row.least_cost_gap"), Val(cents(lc_total) - real, MONEY), u,
+                             ""])
             by_year = least.get("budget_by_year") or {}
             if isinstance(by_year, Mapping):
                 for y in sorted(by_year, key=lambda k: int(k)):
                     if isinstance(by_year[y], (int, float)):
                         rows.append([t("row.least_cost_year", year=y),
-                                     Val(Decimal(str(by_year[y])), MONEY), u, ""])
+                                     Val(cents(by_year[y]), MONEY), u, ""])
     rows.append([t("row.status"), t(f"status.{data.status}"), "", str(s.get("solver") or "")])
     gap = s.get("gap")
     if isinstance(gap, (int, float)):
         rows.append([t("row.gap"), Val(float(gap), GAP), "", ""])
     obj = s.get("objective")
     if isinstance(obj, (int, float)):
-        rows.append([t("row.objective", kind=str(s.get("objective_kind")
-                                                 or ((data.scenario or {}).get("objective") or {})
-                                                 .get("kind") or "")),
-                     Val(float(obj), NUMBER), "", ""])
+        kind = data.objective_kind
+        rows.append([t("row.objective", kind=t(f"value.{kind}") if has_term(f"value.{kind}")
+                       else kind), Val(float(obj), NUMBER), "", ""])
     bound = s.get("best_bound")
     if isinstance(bound, (int, float)):
         rows.append([t("row.best_bound"), Val(float(bound), NUMBER), "", ""])
@@ -181,6 +253,15 @@ def summary_table(data: AnnexData, lang: str) -> Table:
     return Table("summary", t("sheet.summary"), t("heading.summary"),
                  [Col(t("col.item")), Col(t("col.value"), TEXT), Col(t("col.unit")),
                   Col(t("col.note"))], rows, notes=notes)
+
+
+def real_budget(data: AnnexData) -> Decimal | None:
+    """The scenario's own annual budgets in total (scenario.json), in cents: the real budget,
+    which a least-cost result's budget_by_year is not."""
+    annual = ((data.scenario or {}).get("budget") or {}).get("annual")
+    if not isinstance(annual, Mapping):
+        return None
+    return sum((cents(v) for v in annual.values() if isinstance(v, (int, float))), Decimal(0))
 
 
 def _plan_target_met(plan: Mapping[str, Any]) -> bool | None:

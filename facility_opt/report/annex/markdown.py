@@ -48,4 +48,4 @@ def markdown_text(doc: AnnexDoc, md_dir: Path) -> str:
 
 def _md_image(doc: AnnexDoc, fig: Path, md_dir: Path) -> str:
     rel = Path(os.path.relpath(fig.resolve(), md_dir.resolve())).as_posix()
-    return f"![{term('doc.figure', doc.lang, name=fig.name)}]({rel})"
+    return f"![{doc.caption(fig)}]({rel})"

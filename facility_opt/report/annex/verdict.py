@@ -1,18 +1,24 @@
-"""The coverage verdict the annex states, and its coverage table."""
+"""The coverage verdict the annex states: the one target judgement of summary.json `coverage`
+(plain and effective coverage per target year; solve and plan write it), the probability across
+futures (robustness.json), and the simulated coverage table (coverage.csv). Without the
+`coverage` record (results of older versions) the verdict falls back to coverage.csv."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from facility_opt.report.annex.data import AnnexData, CoverageRow
 from facility_opt.report.annex.document import (
+    COUNT,
     SHARE,
     YEAR,
     Col,
     Table,
+    Val,
     format_cell,
 )
-from facility_opt.report.terms import metric_label, term
+from facility_opt.report.terms import has_term, metric_label, term
 
 JUDGED_METRICS = ("facility_coverage", "service_coverage")
 
@@ -86,3 +92,114 @@ def coverage_table(data: AnnexData, lang: str) -> Table:
         if reps:
             notes.append(t("note.coverage_ci", replications=reps))
     return Table("coverage", t("sheet.coverage"), t("heading.coverage"), cols, rows, notes=notes)
+
+
+# -- the one target judgement (summary.json `coverage`, written by solve and plan) ---------------
+def _block(data: AnnexData) -> list[tuple[int, dict[str, Any]]]:
+    out = []
+    for y, rec in (data.coverage_block or {}).items():
+        if str(y).isdigit() and isinstance(rec, Mapping):
+            out.append((int(y), dict(rec)))
+    return sorted(out)
+
+
+def _share(n: Any, of: Any) -> float | None:
+    return n / of if isinstance(n, int) and isinstance(of, int) and of else None
+
+
+def _met_word(met: Any, lang: str) -> str:
+    return term("verdict.not_judged" if met is None else
+                "verdict.met" if met else "verdict.not_met", lang)
+
+
+def robustness_p(data: AnnexData) -> tuple[float, float | None, float | None, Any] | None:
+    """(p_met, interval low, interval high, futures) of robustness.json, when futures ran."""
+    r = data.robustness or {}
+    p = r.get("p_met")
+    if not isinstance(p, (int, float)):
+        return None
+    lo = hi = None
+    for key in ("p_met_interval", "interval", "wilson", "ci"):
+        v = r.get(key)
+        if isinstance(v, (list, tuple)) and len(v) == 2:
+            lo, hi = v
+            break
+        if isinstance(v, Mapping):
+            lo, hi = v.get("low"), v.get("high")
+            break
+    lo = r.get("p_met_low", lo)
+    hi = r.get("p_met_high", hi)
+    return float(p), lo, hi, r.get("futures")
+
+
+def verdict_rows(data: AnnexData, lang: str) -> list[list[Any]]:
+    """The summary's verdict lines: per target year plain coverage and, where computed, effective
+    coverage against the target, and the probability across futures."""
+    t = lambda key, **kw: term(key, lang, **kw)  # noqa: E731
+    rows: list[list[Any]] = []
+    block = _block(data)
+    target = next((r.get("target") for _, r in block if r.get("target") is not None), None)
+    if target is not None:
+        rows.append([t("row.coverage_target"), Val(float(target), SHARE), "",
+                     t(f"basis.{block[0][1].get('basis')}")
+                     if has_term(f"basis.{block[0][1].get('basis')}") else ""])
+    for y, r in block:
+        tgt = pct(float(r["target"])) if r.get("target") is not None else "—"
+        plain_met = (None if r.get("target") is None else
+                     (_share(r.get("covered"), r.get("communities")) or 0) >= float(r["target"])
+                     - 1e-12)
+        rows.append([t("row.coverage_verdict"), _met_word(r.get("met"), lang), "",
+                     t("verdict.share", year=y, covered=r.get("covered"),
+                       communities=r.get("communities"),
+                       share=pct(_share(r.get("covered"), r.get("communities")) or 0.0),
+                       target=tgt, verdict=_met_word(plain_met, lang))])
+        if r.get("effective_covered") is not None:
+            eff_met = (None if r.get("target") is None else
+                       (_share(r["effective_covered"], r.get("communities")) or 0)
+                       >= float(r["target"]) - 1e-12)
+            rows.append([t("row.effective_verdict"), _met_word(eff_met, lang), "",
+                         t("verdict.share", year=y, covered=r["effective_covered"],
+                           communities=r.get("communities"),
+                           share=pct(_share(r["effective_covered"], r.get("communities"))
+                                     or 0.0), target=tgt, verdict=_met_word(eff_met, lang))])
+    p = robustness_p(data)
+    if p is not None:
+        prob, lo, hi, futures = p
+        rows.append([t("row.p_met"), Val(prob, SHARE), "",
+                     t("verdict.p_met", p=pct(prob),
+                       low=pct(float(lo)) if lo is not None else "—",
+                       high=pct(float(hi)) if hi is not None else "—",
+                       futures=futures if futures is not None else "—")])
+    return rows
+
+
+def verdict_table(data: AnnexData, lang: str) -> Table | None:
+    """Per target year: basis, communities covered, share, effectively covered, target, verdict
+    (summary.json `coverage`); None when the results hold no such record."""
+    block = _block(data)
+    if not block:
+        return None
+    t = lambda key, **kw: term(key, lang, **kw)  # noqa: E731
+    cols = [Col(t("col.year"), YEAR), Col(t("col.basis")), Col(t("col.covered"), COUNT),
+            Col(t("col.communities"), COUNT), Col(t("col.share"), SHARE),
+            Col(t("col.effective_covered"), COUNT), Col(t("col.effective_share"), SHARE),
+            Col(t("col.target"), SHARE), Col(t("col.verdict"))]
+    rows = []
+    for y, r in block:
+        basis = str(r.get("basis") or "")
+        rows.append([y, t(f"basis.{basis}") if has_term(f"basis.{basis}") else basis,
+                     r.get("covered"), r.get("communities"),
+                     _share(r.get("covered"), r.get("communities")), r.get("effective_covered"),
+                     _share(r.get("effective_covered"), r.get("communities")),
+                     r.get("target"), _met_word(r.get("met"), lang)])
+    mta = ((data.scenario or {}).get("targets") or {}).get("max_turned_away")
+    notes = [t("note.verdict", max_turned_away=pct(float(mta)) if isinstance(mta, (int, float))
+               else "—")]
+    p = robustness_p(data)
+    if p is not None:
+        prob, lo, hi, futures = p
+        notes.append(t("row.p_met") + ("：" if lang == "zh" else ": ") + t(
+            "verdict.p_met", p=pct(prob), low=pct(float(lo)) if lo is not None else "—",
+            high=pct(float(hi)) if hi is not None else "—",
+            futures=futures if futures is not None else "—"))
+    return Table("verdict", t("sheet.verdict"), t("heading.verdict"), cols, rows, notes=notes)
