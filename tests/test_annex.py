@@ -7,7 +7,7 @@ a plot) whose totals were worked out by hand:
             P03 88.88 (2025), P05 1,234.5678 (2025)
   2024 spend  500.25 + 120.3456               =   620.5956 万元 (budget   800)
   2025 spend  450.25 + 88.88 + 1,234.5678     = 1,773.6978 万元 (budget 1,800)
-  total                                       = 2,394.2934 万元 (budget 2,600)
+  total                                       = 2,394.3034 万元 (budget 2,600)
   by county   市中区 950.5 + 88.88 = 1,039.38; 沙湾区 120.3456; 井研县 1,234.5678
 """
 
@@ -25,26 +25,27 @@ import pytest
 
 from facility_opt.errors import InputError
 from facility_opt.report import fonts
-from facility_opt.report.annex.core import (
-    coverage_verdict,
-    display_width,
-    load_results,
-    write_annex,
-)
+from facility_opt.report.annex.core import load_results, write_annex
 from facility_opt.report.annex.document import MONEY_FORMAT
+from facility_opt.report.annex.verdict import coverage_verdict
+from facility_opt.report.annex.xlsx import display_width
 from facility_opt.report.terms import LANGS, TERMS, placeholders
 from facility_opt.results.folder import csv_text, json_text, sha256_file
 
-TOTAL = Decimal("2394.2934")
-SPEND = {2024: Decimal("620.5956"), 2025: Decimal("1773.6978")}
+# What the annex shows: each amount rounded once to 0.01 万元 (P02 120.3456 → 120.35, P05
+# 1234.5678 → 1234.57), and every total the sum of the rounded amounts it shows (2,394.30, where
+# the unrounded total is 2,394.3034): the tables foot.
+TOTAL = Decimal("2394.30")
+SPEND = {2024: Decimal("620.60"), 2025: Decimal("1773.70")}
+EXACT_SPEND = {2024: Decimal("620.5956"), 2025: Decimal("1773.6978")}  # what the solver reports
 BUDGET = {2024: Decimal("800"), 2025: Decimal("1800")}
-COUNTY_TOTALS = {"市中区": Decimal("1039.38"), "沙湾区": Decimal("120.3456"),
-                 "井研县": Decimal("1234.5678")}
+COUNTY_TOTALS = {"市中区": Decimal("1039.38"), "沙湾区": Decimal("120.35"),
+                 "井研县": Decimal("1234.57")}
 SELECTED = {  # id → (cost_2024, cost_2025, total)
     "P01": (Decimal("500.25"), Decimal("450.25"), Decimal("950.5")),
-    "P02": (Decimal("120.3456"), Decimal(0), Decimal("120.3456")),
+    "P02": (Decimal("120.35"), Decimal(0), Decimal("120.35")),
     "P03": (Decimal(0), Decimal("88.88"), Decimal("88.88")),
-    "P05": (Decimal(0), Decimal("1234.5678"), Decimal("1234.5678")),
+    "P05": (Decimal(0), Decimal("1234.57"), Decimal("1234.57")),
 }
 SEL_COLUMNS = ["id", "name", "kind", "selected", "start_year", "cost", "completion_year",
                "county", "community_id", "area_m2", "daycare_places", "score", "benefit",
@@ -129,7 +130,7 @@ def make_results(root: Path, coverage: bool = True) -> Path:
     spend_rows = []
     cb = cs = 0.0
     for y, b in ((2024, 800.0), (2025, 1800.0)):
-        s = float(SPEND[y])
+        s = float(EXACT_SPEND[y])
         cb += b
         cs += s
         spend_rows.append([y, b, s, b - s, cb, cs])
@@ -215,7 +216,7 @@ def test_sheet_names_fit_excel_limits():
 def test_cjk_characters_count_double_in_column_widths():
     assert display_width("项目清单") == 8
     assert display_width("P01") == 3
-    assert display_width("2,394.29") == 8
+    assert display_width("2,394.30") == 8
 
 
 # -- the workbook ----------------------------------------------------------------------------------
@@ -223,8 +224,8 @@ def test_workbook_projects_reconcile_to_the_yuan(annex_zh):
     root, files = annex_zh
     assert files.xlsx.name == "annex_mini-leshan.xlsx" and files.xlsx.parent == root / "annex"
     wb = _wb(files.xlsx)
-    assert wb.sheetnames == ["概要", "项目清单", "年度资金", "分县汇总", "覆盖率预测",
-                             "假设与数据来源", "来源追溯"]
+    assert wb.sheetnames == ["封面", "概要", "项目清单", "年度资金", "分县汇总", "未纳入项目",
+                             "覆盖率预测", "假设与数据来源", "来源追溯"]
     ws = wb["项目清单"]
     header = [c.value for c in ws[1]]
     assert header[:9] == ["编号", "项目名称", "类型", "县（市、区）", "社区", "新增面积（m²）",
@@ -250,7 +251,8 @@ def test_workbook_projects_reconcile_to_the_yuan(annex_zh):
     assert _dec(total[10].value) == SPEND[2025]
     assert _dec(total[11].value) == TOTAL
     summary = json.loads((root / "summary.json").read_text(encoding="utf-8"))
-    assert abs(total[11].value - summary["total_cost"]) < 1e-9
+    # rounded once per project: the shown total is within half a cent per project of the exact one
+    assert abs(total[11].value - summary["total_cost"]) <= 0.005 * len(SELECTED) + 1e-9
     assert total[11].number_format == MONEY_FORMAT
 
 
@@ -268,7 +270,8 @@ def test_workbook_funding_counties_and_summary_totals(annex_zh):
     total = _find_row(ws, "合计")
     assert _dec(total[2].value) == TOTAL and _dec(total[1].value) == Decimal(2600)
     spend_csv = (root / "spend.csv").read_text(encoding="utf-8").splitlines()[1:]
-    assert [Decimal(line.split(",")[2]) for line in spend_csv] == [SPEND[2024], SPEND[2025]]
+    assert [Decimal(line.split(",")[2]) for line in spend_csv] == [EXACT_SPEND[2024],
+                                                                  EXACT_SPEND[2025]]
 
     ws = wb["分县汇总"]
     counties = {r[0].value: r for r in ws.iter_rows(min_row=2) if r[0].value in COUNTY_TOTALS}
@@ -331,22 +334,22 @@ def test_without_coverage_the_annex_says_it_was_not_simulated(tmp_path):
     wb = _wb(files.xlsx)
     assert _find_row(wb["概要"], "覆盖率结论")[1].value == "未模拟"
     texts = [r[0] for r in _rows(wb["覆盖率预测"]) if r[0]]
-    assert any(str(t).startswith("未进行需求模拟") for t in texts)
-    assert "未进行需求模拟" in files.md.read_text(encoding="utf-8")
+    assert any(str(t).startswith("本结果未包含需求模拟") for t in texts)
+    assert "本结果未包含需求模拟" in files.md.read_text(encoding="utf-8")
 
 
 def test_assumptions_and_provenance_are_listed(annex_zh):
     root, files = annex_zh
     wb = _wb(files.xlsx)
     keys = {r[0]: r for r in _rows(wb["假设与数据来源"])}
-    assert keys["targets.daycare_coverage"][1] == "日间照料覆盖率目标"
-    assert keys["targets.daycare_coverage"][2] == 0.9
-    assert keys["budget.carry_over"][2] == "否"
-    assert keys["data.candidates"][2] == "candidates.csv"
+    assert keys["日间照料覆盖率目标"][1] == "90%"
+    assert keys["预算可否结转"][1] == "否"
+    assert keys["覆盖率判定标准"][1] == "95%置信下限达标"  # ci_low, in words
+    assert keys["输入文件：备选项目表"][1] == "candidates.csv"
     prov = {r[0]: r for r in _rows(wb["来源追溯"])}
     assert prov["软件版本"][1] == "0.1.0"
     assert prov["随机种子"][1] == 20250101
-    assert prov["输入文件：candidates"][2] == "ab" * 32
+    assert prov["输入文件：备选项目表"][2] == "ab" * 32
     sel = prov["结果文件：selection.csv"]
     assert sel[1] == "与 manifest.json 一致" and sel[2] == sha256_file(root / "selection.csv")
 
@@ -377,11 +380,12 @@ def test_pdf_holds_the_key_figures_in_chinese(annex_zh, cjk_font):
     _, files = annex_zh
     assert files.pdf_lang == "zh" and not files.warnings
     text = _pdf_text(files.pdf)
-    for figure in ("2,394.29", "620.60", "1,773.70", "1,039.38", "1,234.57", "2,600.00"):
+    for figure in ("2,394.30", "620.60", "1,773.70", "1,039.38", "1,234.57", "2,600.00"):
         assert figure in text, figure
     for words in ("项目清单", "嘉州社区服务综合体", "市中区", "达标", "90.5%"):
         assert words in text, words
-    assert "P04" not in text  # not funded
+    funded, _, unfunded = text.partition("未纳入资助的备选项目及原因")
+    assert "P04" not in funded and "P04" in unfunded  # listed only among those not funded
 
 
 def test_pdf_repeats_table_headers_across_pages(tmp_path, cjk_font):
@@ -410,13 +414,13 @@ def test_markdown_has_every_section_and_project(annex_zh):
     _, files = annex_zh
     md = files.md.read_text(encoding="utf-8")
     assert md.startswith("# 附件：乐山市社区设施示例资金申请明细")
-    for heading in ("## 一、概要", "## 二、拟资助项目清单", "## 五、日间照料覆盖率预测",
-                    "## 七、来源追溯"):
+    for heading in ("## 附件信息", "## 一、概要", "## 二、拟资助项目清单", "## 五、未纳入资助",
+                    "## 六、日间照料覆盖率预测", "## 八、来源追溯"):
         assert heading in md
     for pid in SELECTED:
         assert f"| {pid} |" in md
-    assert "| **合计** |" in md and "**2,394.29**" in md
-    assert "![图：coverage.png](../coverage.png)" in md
+    assert "| **合计** |" in md and "**2,394.30**" in md
+    assert "![图2：日间照料覆盖率预测（95%置信区间）](../coverage.png)" in md
 
 
 # -- English ---------------------------------------------------------------------------------------
@@ -424,8 +428,8 @@ def test_english_gives_the_same_numbers_with_english_labels(annex_zh, annex_en):
     _, zh = annex_zh
     _, en = annex_en
     wb_zh, wb_en = _wb(zh.xlsx), _wb(en.xlsx)
-    assert wb_en.sheetnames == ["Summary", "Projects", "Funding by year", "By county",
-                                "Coverage", "Assumptions and data", "Provenance"]
+    assert wb_en.sheetnames == ["Cover", "Summary", "Projects", "Funding by year", "By county",
+                                "Not funded", "Coverage", "Assumptions and data", "Provenance"]
     for s_zh, s_en in zip(wb_zh.worksheets, wb_en.worksheets, strict=True):
         nums_zh = [c.value for row in s_zh.iter_rows() for c in row
                    if isinstance(c.value, (int, float))]
@@ -442,7 +446,7 @@ def test_english_gives_the_same_numbers_with_english_labels(annex_zh, annex_en):
 def test_english_pdf_has_english_labels(annex_en, cjk_font):
     _, files = annex_en
     text = _pdf_text(files.pdf)
-    assert "Projects to fund" in text and "2,394.29" in text and "嘉州社区服务综合体" in text
+    assert "Projects to fund" in text and "2,394.30" in text and "嘉州社区服务综合体" in text
 
 
 # -- determinism -----------------------------------------------------------------------------------
@@ -532,7 +536,7 @@ def test_cli_writes_the_annex_where_asked(results, tmp_path):
     out = tmp_path / "for-the-hearing"
     result = CliRunner().invoke(app, ["annex", str(results), "-o", str(out), "--lang", "en"])
     assert result.exit_code == 0, result.output
-    assert "2,394.29 万元 requested" in result.output
+    assert "2,394.30 万元 requested" in result.output
     assert sorted(p.name for p in out.iterdir()) == ["annex_mini-leshan.md",
                                                     "annex_mini-leshan.pdf",
                                                     "annex_mini-leshan.xlsx", "manifest.json"]
@@ -560,10 +564,10 @@ def test_without_a_cjk_font_the_pdf_is_english_with_a_warning(results, monkeypat
         assert files.lang == "zh" and files.pdf_lang == "en"
         assert any("fonts-wqy-microhei" in w for w in files.warnings)
         text = _pdf_text(files.pdf)
-        assert "Projects to fund" in text and "2,394.29" in text
+        assert "Projects to fund" in text and "2,394.30" in text
         assert "Amounts in 10,000 yuan" in text  # the unit too, not "?"
         assert "?" in text and "嘉州" not in text  # Chinese names replaced, never boxes
-        assert _wb(files.xlsx).sheetnames[0] == "概要"  # Excel needs no font: still Chinese
+        assert _wb(files.xlsx).sheetnames[0] == "封面"  # Excel needs no font: still Chinese
         result = CliRunner().invoke(app, ["annex", str(results)])
         assert result.exit_code == 0
         assert "warning: no CJK font found" in result.output
@@ -617,13 +621,14 @@ def test_annex_of_a_real_solve_of_leshan_base(tmp_path):
     ids = {r[0].value for r in ws.iter_rows(min_row=2)}
     assert {r["id"] for r in selected} <= ids
     total = _find_row(ws, "合计")
-    assert _dec(total[-1].value) == exact
+    assert _dec(total[-1].value) == exact  # leshan-base costs are whole cents
     assert abs(total[-1].value - summary["total_cost"]) < 1e-4  # within one yuan
     years = sorted(int(y) for y in summary["spend_by_year"])
     funding = {r[0].value: r for r in wb["年度资金"].iter_rows(min_row=2)}
-    for y in years:
-        assert abs(funding[y][2].value - summary["spend_by_year"][str(y)]) < 1e-4
+    for y in years:  # two-year projects' halves (663.105) split to cents, within half a cent each
+        assert abs(funding[y][2].value - summary["spend_by_year"][str(y)]) <= 0.005 * len(selected)
         assert funding[y][1].value == summary["budget_by_year"][str(y)]
+    assert sum(_dec(funding[y][2].value) for y in years) == exact  # the years foot to the total
     counties = [r for r in wb["分县汇总"].iter_rows(min_row=2)
                 if isinstance(r[1].value, int) and r[0].value != "合计"]
     assert sum((_dec(r[-2].value) for r in counties), Decimal(0)) == exact

@@ -1,7 +1,8 @@
 """Interrupted runs never cost the previous results (issue 7, part 3).
 
 The real command runs as a subprocess on the small scenario of the bad-input corpus, writing to
-a folder that already holds results. Killed (SIGKILL) at several moments — while starting,
+a folder that already holds results (a shared workspace: a command replaces only its own
+files). Killed (SIGKILL) at several moments — while starting,
 mid-simulation with worker processes, while the results are being written, near the end — it
 must leave the previous folder byte for byte as it was, no visible half-written folder and no
 worker process behind; the next run tidies away the dead run's hidden temporary folder.
@@ -139,6 +140,7 @@ def _assert_previous_untouched(target: Path, before: dict[str, bytes | None]) ->
     assert not changed, f"previous results changed: {changed}"
     visible = sorted(p.name for p in target.parent.iterdir() if not p.name.startswith("."))
     assert visible == [target.name], f"a visible half-written folder appeared: {visible}"
+    assert not [p for p in target.rglob(".*.tmp-*")], "a half-written file appeared"
 
 
 def _assert_group_ends(run: Run, timeout: float = 15) -> None:
@@ -159,14 +161,20 @@ def simulate_seconds(tmp_path_factory: pytest.TempPathFactory) -> float:
     return time.perf_counter() - t0
 
 
-def _assert_complete_new_results(target: Path) -> None:
-    """A run that finished before the kill: the folder is its whole result, as listed (with
-    sha256) in its manifest.json."""
+def _assert_complete_new_results(target: Path, before: dict[str, bytes | None]) -> None:
+    """A run that got as far as moving its files in before the kill: once the next command has
+    completed the move (it does so first, under the folder's lock), every file it wrote is there
+    as its manifest.json lists it (sha256), and every previous file it did not write is as it
+    was (a results folder is shared: other commands' files are never touched)."""
+    from facility_opt.results.folder import recover_interrupted
+
+    recover_interrupted(target)
     manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
-    listed = manifest["files"]
-    present = {p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()}
-    assert present == set(listed) | {"manifest.json"}
+    listed = manifest["runs"][-1]["files"]
     assert all(sha256_file(target / name) == digest for name, digest in listed.items())
+    for name, data in before.items():
+        if name not in listed and data is not None:
+            assert (target / name).read_bytes() == data, name
 
 
 @pytest.mark.parametrize("moment", [0.15, 0.5, 0.9, "writing"])
@@ -188,7 +196,7 @@ def test_sigkill_leaves_the_previous_results_untouched(tmp_path: Path, moment: f
         run.proc.kill()
         run.wait()
         if _snapshot(target) != before and moment in (0.9, "writing"):
-            _assert_complete_new_results(target)  # it had renamed its results into place
+            _assert_complete_new_results(target, before)  # it was moving its files in
         else:
             _assert_previous_untouched(target, before)
         _assert_group_ends(run)
@@ -244,8 +252,9 @@ def test_sigkill_while_writing_then_next_run_tidies_up(tmp_path: Path) -> None:
         nxt.cleanup()
     assert _temp_folders(target) == [], "the dead run's temporary folder was not removed"
     hidden = [p.name for p in target.parent.iterdir() if p.name.startswith(".")]
-    assert hidden == []
-    assert (target / "selection.csv").is_file() and not (target / "plots").exists()
+    assert hidden == [f".{target.name}.lock"]  # the flock file stays; nothing else
+    # solve replaced only its own files: the previous, unowned files are still there
+    assert (target / "selection.csv").is_file() and (target / "plots" / "coverage.svg").is_file()
 
 
 # -- Ctrl-C --------------------------------------------------------------------------------------

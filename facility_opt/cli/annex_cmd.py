@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import sys
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from facility_opt.model.money import fmt_money
 from facility_opt.report.annex.core import write_annex
 
 
@@ -14,7 +14,7 @@ def run_annex(results_dir: Path, out: Path | None, lang: str) -> int:
     files = write_annex(results_dir, out, lang)
     for w in files.warnings:
         sys.stderr.write(f"warning: {w}\n")
-    total = f"{files.total_cost.quantize(Decimal('0.01'), ROUND_HALF_UP):,}"
+    total = fmt_money(files.total_cost)
     if lang == "zh":
         print(f"附件已生成：{files.projects} 个项目，申请资金合计 {total} {files.unit}")
     else:

@@ -111,6 +111,10 @@ def _root(
     quiet: Annotated[bool, typer.Option("--quiet", "-q",
                                         help="No progress on stderr (results and errors still show).")]
     = False,
+    no_wait: Annotated[bool, typer.Option("--no-wait",
+                                          help="A results folder another command is writing is an "
+                                          "error (exit 2) instead of a wait. Accepted anywhere on "
+                                          "the command line.")] = False,
 ) -> None:
     """facility-opt: which community facilities to fund, when, and whether the day-care target
     is met."""
@@ -118,11 +122,21 @@ def _root(
     from datetime import UTC, datetime
 
     from facility_opt.results.folder import COMMAND_STARTED
+    from facility_opt.results.lock import NO_WAIT, WAIT_NOTICE
 
     # the start of the run for manifest.json, before the command loads its modules
     started = COMMAND_STARTED.set((datetime.now(UTC), time.perf_counter()))
     quiet_token = QUIET.set(quiet)
-    ctx.call_on_close(lambda: (COMMAND_STARTED.reset(started), QUIET.reset(quiet_token)))
+    wait_tokens = (NO_WAIT.set(no_wait), WAIT_NOTICE.set(_say_waiting))
+    ctx.call_on_close(lambda: (COMMAND_STARTED.reset(started), QUIET.reset(quiet_token),
+                               NO_WAIT.reset(wait_tokens[0]), WAIT_NOTICE.reset(wait_tokens[1])))
+
+
+def _say_waiting(text: str) -> None:
+    """A second command on a results folder in use says whom it waits for (even with --quiet:
+    otherwise a wait looks like a hang)."""
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
 
 
 def _check_solver(solver: str) -> str:
@@ -378,6 +392,9 @@ def main() -> None:
     """Console-script entry point. Ctrl-C ends with exit 130 and one line, wherever it lands: in
     a command, or while Typer parses options or imports the command's module (Typer then exits
     130 silently)."""
+    if "--no-wait" in sys.argv[2:]:  # a global option, accepted after the command name too
+        sys.argv.remove("--no-wait")
+        sys.argv.insert(1, "--no-wait")
     try:
         app()
     except KeyboardInterrupt:

@@ -43,8 +43,10 @@ def run_simulate(scenario: str | None = None, out: Path | None = None,
 
             columns, rows = solved_selection_rows(sc, solved)
             folder.write_csv("selection.csv", columns, rows)
-        else:
+        elif Path(portfolio).resolve() != (folder.target / "selection.csv").resolve():
+            # the portfolio of another folder or file: this folder's simulation is of it
             folder.write_csv("selection.csv", SELECTION_COLUMNS, selection_rows(sc, pf))
+        # else: simulating this folder's own selection.csv, which stays the file its solve wrote
         if portfolio is not None:
             from facility_opt.results.folder import sha256_file
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from facility_opt.errors import InfeasibleError
+from facility_opt.model.money import fmt_money
 from facility_opt.model.types import Scenario
 from facility_opt.results.folder import ResultsFolder
 from facility_opt.solve.core import (
@@ -15,7 +16,6 @@ from facility_opt.solve.core import (
     explain,
     least_cost,
     solve,
-    spend_rows,
     summary_record,
     write_solve_outputs,
 )
@@ -75,6 +75,21 @@ def coverage_lines(result: SolveResult) -> list[str]:
     return out
 
 
+def footed_spend(result: SolveResult) -> list[dict]:
+    """Budget, spend and unused per year and in total, in cents that foot: each project's years
+    split by largest remainder (model/money.py), spend = Σ of those, unused = budget − spend."""
+    from facility_opt.model.money import cents, footed_by_year
+
+    years = sorted(result.budget_by_year)
+    _, spend = footed_by_year({pid: result.spend_by_project.get(pid, {})
+                               for pid in result.portfolio.starts}, years)
+    rows = [{"year": y, "budget": cents(result.budget_by_year[y]), "spend": spend[y],
+             "unused": cents(result.budget_by_year[y]) - spend[y]} for y in years]
+    rows.append({"year": None, **{k: sum((r[k] for r in rows), cents(0))
+                                  for k in ("budget", "spend", "unused")}})
+    return rows
+
+
 def print_summary(scenario: Scenario, result: SolveResult, explanation, least,
                   target: Path, seconds: float, note: str = "") -> None:
     """The terminal summary: status, objective, money by year, what was chosen, why."""
@@ -90,13 +105,18 @@ def print_summary(scenario: Scenario, result: SolveResult, explanation, least,
     con.print(f"[bold]{scenario.name}[/bold]: {result.status.value} ({gap}), "
               f"{result.objective_kind} objective = {result.objective:,.2f}; "
               f"{len(result.portfolio)} of {len(scenario.candidates)} projects, "
-              f"{result.total_cost:,.2f} {u}  [{result.solver}, {seconds:.2f} s]")
+              f"{fmt_money(result.total_cost, u)}  [{result.solver}, {seconds:.2f} s]")
     t = Table(title=f"Spend against budget ({u})", title_justify="left")
     for col in ("year", "budget", "spend", "unused"):
         t.add_column(col, justify="right")
-    for r in spend_rows(result):
-        t.add_row(str(r["year"]), f"{r['budget']:,.2f}", f"{r['spend']:,.2f}",
-                  f"{r['unused']:,.2f}")
+    rows = footed_spend(result)
+    for r in rows[:-1]:
+        t.add_row(str(r["year"]), fmt_money(r["budget"]), fmt_money(r["spend"]),
+                  fmt_money(r["unused"]))
+    total = rows[-1]
+    t.add_section()
+    t.add_row("total", fmt_money(total["budget"]), fmt_money(total["spend"]),
+              fmt_money(total["unused"]))
     con.print(t)
     rec = summary_record(scenario, result)
     kinds = ", ".join(f"{k} {n}" for k, n in rec["selected_by_kind"].items()) or "none"

@@ -32,6 +32,10 @@ class Candidate:
     exclusive_group: str | None = None
     requires: tuple[str, ...] = ()
     row: int = 0  # 1-based data row in the source table, for messages
+    description: str | None = None  # 建设内容 (annex only)
+    justification: str | None = None  # 必要性 (annex only)
+    performance_target: str | None = None  # 绩效目标 (annex only)
+    funding_source: str | None = None  # 资金来源 (annex only; totals by source)
 
     @property
     def fixed_timing(self) -> bool:
@@ -166,6 +170,16 @@ class PlanLoop:
 
 
 @dataclass(frozen=True)
+class AnnexCover:
+    """The cover block of the budget-request annex (编制单位, 联系人, 审核); blank lines to sign
+    by hand when not given."""
+
+    organisation: str = ""  # 编制单位
+    contact: str = ""  # 联系人 (name and telephone)
+    reviewer: str = ""  # 审核
+
+
+@dataclass(frozen=True)
 class Scenario:
     """Everything one run needs, validated."""
 
@@ -187,6 +201,7 @@ class Scenario:
     simulation: Simulation = field(default_factory=Simulation)
     plan: PlanLoop = field(default_factory=PlanLoop)
     uncertainty: Uncertainty = field(default_factory=Uncertainty)
+    annex: AnnexCover = field(default_factory=AnnexCover)
     source: Path | None = None  # the TOML file, when loaded from one
     input_files: dict[str, Path] = field(default_factory=dict)  # role → file, for the manifest
 

@@ -316,10 +316,10 @@ class Labels:
         return self(metric) if metric in _TEXT else metric.replace("_", " ")
 
     def unit(self, unit: str) -> str:
-        """A money unit as this language writes it (万元 is "10,000 CNY" in English)."""
-        if self.lang == "en" and unit == "万元":
-            return "10,000 CNY"
-        return unit
+        """A money unit as this language writes it (万元 is "10,000 yuan" in English)."""
+        from facility_opt.model.money import unit_label
+
+        return unit_label(unit, self.lang)
 
     def safe(self, text: str, fallback: str) -> str:
         """`text`, or `fallback` when it holds CJK characters and no CJK font is set (they would

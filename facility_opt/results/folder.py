@@ -1,24 +1,25 @@
-"""Results folders: written in a temporary folder beside the target, renamed into place when done.
+"""Results folders: a workspace several commands share, each replacing only its own files.
 
-A crashed or killed run never leaves a half-written results folder and never destroys the previous
-one: the old folder is only moved aside (and then deleted) after the new one is complete.
-CSV and JSON are written deterministically (fixed column order, fixed float formatting, sorted keys)
-so the same inputs and seed give byte-identical files.
+A command stages everything it writes in a hidden folder beside the target (`.NAME.tmp-PID-…`);
+when it completes, holding the folder's lock (one writer at a time, `results/lock.py`), it moves
+each of its files into place with one rename apiece (a reader sees the old file or the new one,
+never half of it), removes the files its own previous run wrote and this one did not, and writes
+`manifest.json` last (every command that wrote there, in order: `results/manifest.py`). Files of
+other commands are never touched. A run that fails or is killed before that point leaves the
+folder exactly as it was; one killed while moving its files leaves a `.commit` note in its
+staging folder and the next command on the folder completes the move (roll forward), so a folder
+never stays half-updated. Folders and files follow the user's umask.
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
 import json
-import math
 import os
 import platform
 import shutil
 import sys
-import tempfile
 import time
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -26,6 +27,16 @@ from pathlib import Path
 from typing import Any
 
 from facility_opt import __version__
+from facility_opt.results.files import (  # noqa: F401  (re-exported: the documented names)
+    csv_text,
+    fmt_number,
+    json_text,
+    make_dirs,
+    package_versions,
+    sha256_file,
+)
+from facility_opt.results.lock import FolderLock, lock_paths
+from facility_opt.results.manifest import merged, read_manifest
 
 #: When the running command began: (UTC time, time.perf_counter()). The CLI sets it around every
 #: command so that a manifest's `started` and `elapsed_seconds` cover the whole run (loading,
@@ -33,82 +44,12 @@ from facility_opt import __version__
 #: from its own creation.
 COMMAND_STARTED: ContextVar[tuple[datetime, float] | None] = ContextVar("command_started",
                                                                         default=None)
+COMMIT_NOTE = ".commit"
 
 
 def default_results_dir(scenario_name: str) -> Path:
     """`results/<scenario name>/` under the current directory."""
     return Path.cwd() / "results" / scenario_name
-
-
-def fmt_number(value: Any) -> str:
-    """One fixed text form for numbers in CSV: integers plain, floats to 10 significant digits (so
-    summation-order noise never changes a file), blank for None/NaN."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return ""
-        if value == int(value) and abs(value) < 1e15:
-            return str(int(value))
-        return f"{value:.10g}"
-    return str(value)
-
-
-def csv_text(columns: Sequence[str], rows: Iterable[Mapping[str, Any] | Sequence[Any]]) -> str:
-    """CSV text with a header, `\\n` line ends and fixed number formatting."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(columns)
-    for row in rows:
-        if isinstance(row, Mapping):
-            w.writerow([fmt_number(row.get(c)) for c in columns])
-        else:
-            w.writerow([fmt_number(v) for v in row])
-    return buf.getvalue()
-
-
-def _clean_json(obj: Any) -> Any:
-    if isinstance(obj, float):
-        if math.isnan(obj) or math.isinf(obj):
-            return None
-        return round(obj, 10)
-    if isinstance(obj, Mapping):
-        return {str(k): _clean_json(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean_json(v) for v in obj]
-    if isinstance(obj, Path):
-        return obj.as_posix()
-    return obj
-
-
-def json_text(obj: Any) -> str:
-    return json.dumps(_clean_json(obj), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 16), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def package_versions(names: Iterable[str] = ("pulp", "highspy", "simpy", "numpy", "scipy",
-                                             "matplotlib", "openpyxl", "reportlab", "typer")
-                     ) -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = {}
-    for n in names:
-        try:
-            out[n] = version(n)
-        except PackageNotFoundError:
-            out[n] = "not installed"
-    return out
 
 
 def _pid_alive(pid: int) -> bool:
@@ -123,16 +64,51 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def read_manifest_like(path: Path) -> dict[str, Any] | None:
+    """A small JSON object file, or None when absent or unreadable."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _move_in(staging: Path, target: Path) -> None:
+    """Move a staged run's files into `target` as its `.commit` note lists them, manifest last,
+    then drop the stale files of its command's previous run and the staging folder."""
+    note = json.loads((staging / COMMIT_NOTE).read_text(encoding="utf-8"))
+    make_dirs(target)
+    for name in note["files"]:
+        src = staging / name
+        if src.is_file():
+            make_dirs((target / name).parent)
+            os.replace(src, target / name)
+    for name in note["delete"]:
+        (target / name).unlink(missing_ok=True)
+        parent = (target / name).parent
+        while parent != target and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
+    if (staging / "manifest.json").is_file():
+        os.replace(staging / "manifest.json", target / "manifest.json")
+    shutil.rmtree(staging, ignore_errors=True)
+
+
 def recover_interrupted(target: Path) -> None:
     """Tidy up after a run that was killed (SIGKILL, power cut) while writing `target`.
 
-    A killed run can leave a hidden `.NAME.tmp-PID-*` folder (incomplete: deleted) or, if it died
-    between its two renames, the previous results as `.NAME.old-PID` with no `NAME` (restored).
-    Folders of runs still alive are left alone.
+    A killed run can leave a hidden `.NAME.tmp-PID-*` staging folder: without a `.commit` note it
+    was incomplete (deleted); with one it was moving its complete results into place (the move is
+    finished). Older versions could leave the previous results as `.NAME.old-PID` with no `NAME`
+    (restored). Folders of runs still alive are left alone. Call it holding the folder's lock.
     """
     parent = target.parent
     if not parent.is_dir():
         return
+    info = lock_paths(target)[1]
+    holder = read_manifest_like(info)
+    if holder and isinstance(holder.get("pid"), int) and not _pid_alive(holder["pid"]):
+        info.unlink(missing_ok=True)  # the note of a killed holder (its lock died with it)
     for p in sorted(parent.glob(f".{target.name}.old-*")):
         pid = p.name.rsplit("-", 1)[-1]
         if pid.isdigit() and _pid_alive(int(pid)):
@@ -141,28 +117,39 @@ def recover_interrupted(target: Path) -> None:
             os.replace(p, target)
         else:
             shutil.rmtree(p, ignore_errors=True)
-    for p in parent.glob(f".{target.name}.tmp-*"):
+    for p in sorted(parent.glob(f".{target.name}.tmp-*")):
         parts = p.name[len(f".{target.name}.tmp-"):].split("-", 1)
         if parts[0].isdigit() and _pid_alive(int(parts[0])):
             continue
+        if (p / COMMIT_NOTE).is_file():
+            try:
+                _move_in(p, target)
+                continue
+            except (OSError, ValueError, KeyError):
+                pass
         shutil.rmtree(p, ignore_errors=True)
 
 
 class ResultsFolder:
-    """A results folder under construction.
+    """A command's files for a results folder, staged and then moved in.
 
-    Use as a context manager: files go to a hidden temporary folder beside `target`; on a clean
-    exit the folder replaces `target` in one rename (the previous one is moved aside first and
-    removed after), on an exception the temporary folder is deleted and `target` is untouched.
+    Use as a context manager: files go to a hidden staging folder beside `target`; on a clean
+    exit each replaces its namesake in `target` (other commands' files stay), on an exception the
+    staging folder is deleted and `target` is untouched. The folder's lock is held from entry to
+    exit, so a second command on the same folder waits (or, with --no-wait, stops).
     """
 
-    def __init__(self, target: Path, command: str, argv: Sequence[str] | None = None):
+    def __init__(self, target: Path, command: str, argv: Sequence[str] | None = None,
+                 wait: bool | None = None):
         self.target = Path(target).resolve()
         self.command = command
         self.argv = list(sys.argv if argv is None else argv)
         self.started, self._t0 = COMMAND_STARTED.get() or (datetime.now(UTC), time.perf_counter())
         self.manifest: dict[str, Any] = {}
         self.tmp: Path | None = None
+        self._wait = wait
+        self._lock: FolderLock | None = None
+        self.previous_manifest: dict[str, Any] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
     def __enter__(self) -> ResultsFolder:
@@ -174,38 +161,64 @@ class ResultsFolder:
                                   f"{': ' + str(err.filename) if err.filename else ''})")
 
         try:
-            self.target.parent.mkdir(parents=True, exist_ok=True)
+            make_dirs(self.target.parent)
         except OSError as err:
             raise unwritable(err) from None
         if self.target.exists() and not self.target.is_dir():
             raise InputError.one(str(self.target), "-o", str(self.target),
                                  "a folder for the results (a file of that name exists)")
-        recover_interrupted(self.target)
+        lock = FolderLock(self.target, self.command, wait=self._wait)
         try:
-            self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.tmp-{os.getpid()}-",
-                                             dir=self.target.parent))
+            lock.__enter__()
         except OSError as err:
             raise unwritable(err) from None
+        self._lock = lock
+        try:
+            recover_interrupted(self.target)
+            self.previous_manifest = read_manifest(self.target)
+            tmp = self.target.parent / f".{self.target.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+            tmp.mkdir()  # the umask's mode, unlike mkdtemp's 0700
+            self.tmp = tmp
+        except OSError as err:
+            self._release()
+            raise unwritable(err) from None
+        except BaseException:
+            self._release()
+            raise
         return self
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            self._lock.__exit__(None, None, None)
+            self._lock = None
 
     def __exit__(self, exc_type, exc, tb) -> None:
         assert self.tmp is not None
-        if exc_type is not None:
-            shutil.rmtree(self.tmp, ignore_errors=True)
-            return
-        self._write_manifest()
-        old = None
-        if self.target.exists():
-            old = self.target.parent / f".{self.target.name}.old-{os.getpid()}"
-            os.replace(self.target, old)
-        os.replace(self.tmp, self.target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        try:
+            if exc_type is not None:
+                shutil.rmtree(self.tmp, ignore_errors=True)
+                return
+            self._commit()
+        finally:
+            self._release()
+
+    def _commit(self) -> None:
+        assert self.tmp is not None
+        own = sorted(p.relative_to(self.tmp).as_posix() for p in self.tmp.rglob("*")
+                     if p.is_file() and p.relative_to(self.tmp).as_posix() not in
+                     ("manifest.json", COMMIT_NOTE))
+        record = self._run_record(own)
+        top, stale = merged(read_manifest(self.target), self.target, record)
+        (self.tmp / "manifest.json").write_text(json_text(top), encoding="utf-8", newline="")
+        note = self.tmp / (COMMIT_NOTE + ".part")
+        note.write_text(json.dumps({"files": own, "delete": stale}), encoding="utf-8")
+        os.replace(note, self.tmp / COMMIT_NOTE)  # from here on the run completes, even if killed
+        _move_in(self.tmp, self.target)
 
     # -- writing -----------------------------------------------------------------------------
     @property
     def path(self) -> Path:
-        """The folder being written (temporary until the run completes)."""
+        """The folder being written (the staging folder until the run completes)."""
         assert self.tmp is not None, "use ResultsFolder as a context manager"
         return self.tmp
 
@@ -228,10 +241,8 @@ class ResultsFolder:
     def write_json(self, name: str, obj: Any) -> Path:
         return self.write_text(name, json_text(obj))
 
-    def _write_manifest(self) -> None:
+    def _run_record(self, own: list[str]) -> dict[str, Any]:
         ended = datetime.now(UTC)
-        files = sorted(p.relative_to(self.path).as_posix() for p in self.path.rglob("*")
-                       if p.is_file() and p.name != "manifest.json")
         base = {
             "tool": "facility-opt",
             "tool_version": __version__,
@@ -243,10 +254,10 @@ class ResultsFolder:
             "started": self.started.isoformat(timespec="seconds"),
             "ended": ended.isoformat(timespec="seconds"),
             "elapsed_seconds": round(time.perf_counter() - self._t0, 3),
-            "files": {f: sha256_file(self.path / f) for f in files},
+            "files": {f: sha256_file(self.path / f) for f in own},
         }
         base.update(self.manifest)
-        self.write_json("manifest.json", base)
+        return base
 
 
 def scenario_manifest(scenario) -> dict[str, Any]:
@@ -276,6 +287,7 @@ def scenario_record(scenario) -> dict[str, Any]:
         "population": asdict(scenario.population) if scenario.population else None,
         "simulation": asdict(scenario.simulation),
         "plan": asdict(scenario.plan),
+        "annex": asdict(scenario.annex),
         "source": Path(scenario.source).name if scenario.source else None,
         "counts": {
             "candidates": len(scenario.candidates),

@@ -34,6 +34,9 @@ from facility_opt.scenario.tables import (
 
 # -- tables --------------------------------------------------------------------------------------
 
+ANNEX_TEXT_COLUMNS = ("description", "justification", "performance_target", "funding_source")
+
+
 def _value(values: Mapping[str, Any], key: str, default: Any = None) -> Any:
     v = values.get(key)
     return default if v is None or is_bad(v) else v
@@ -210,7 +213,8 @@ def _build_candidates(table: Table, problems: list[Problem], years: tuple[int, .
             area_m2=_value(v, "area_m2", 0.0), daycare_places=_value(v, "daycare_places", 0),
             build_years=build, earliest_start=es, latest_start=ls,
             must_fund=_value(v, "must_fund", False), exclusive_group=_value(v, "exclusive_group"),
-            requires=tuple(requires), row=row.number))
+            requires=tuple(requires), row=row.number,
+            **{k: _value(v, k) for k in ANNEX_TEXT_COLUMNS}))
     return out
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from facility_opt.errors import InputError, Problem
 from facility_opt.model.types import (
+    AnnexCover,
     Budget,
     Candidate,
     Daycare,
@@ -204,6 +205,8 @@ def _assemble(settings: _Settings, label: str, tables: dict[str, Table | None],
                      if k.startswith("uncertainty.") and ok.get(k) is not None
                      and FIELDS[k].type == "choices"},
             futures=_get(ok, "uncertainty.futures"), seed=_get(ok, "uncertainty.seed")),
+        annex=AnnexCover(**{k: str(ok.get(f"annex.{k}") or "")
+                            for k in ("organisation", "contact", "reviewer")}),
         source=source,
         input_files=dict(input_files),
     )

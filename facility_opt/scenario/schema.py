@@ -61,7 +61,7 @@ SCENARIO_KEYS: list[Field] = [
           "Year of the population figures in communities.csv (needed by simulate)."),
     Field("horizon.years", "years", "year", REQUIRED, "Funding years, in increasing order."),
     # budget
-    Field("budget.unit", "str", "", "万元", "Money unit of every amount (万元 = 10,000 CNY)."),
+    Field("budget.unit", "str", "", "万元", "Money unit of every amount (万元 = 10,000 yuan)."),
     Field("budget.annual", "money_by_year", "budget unit", REQUIRED,
           "Budget per funding year; its years must equal horizon.years."),
     Field("budget.carry_over", "bool", "", False,
@@ -184,6 +184,10 @@ SCENARIO_KEYS: list[Field] = [
     Field("uncertainty.seed", "int", "", 1, "Seed of the Latin hypercube of futures."),
     # plan loop
     Field("plan.max_iterations", "int", "", 6, "Most solve → simulate rounds."),
+    # the annex's cover block (blank: a line to fill in by hand)
+    Field("annex.organisation", "str", "", None, "编制单位: who prepared the budget request."),
+    Field("annex.contact", "str", "", None, "联系人: contact name and telephone."),
+    Field("annex.reviewer", "str", "", None, "审核: who reviewed it."),
 ]
 
 CANDIDATE_COLUMNS: list[Field] = [
@@ -207,6 +211,12 @@ CANDIDATE_COLUMNS: list[Field] = [
     Field("exclusive_group", "str", "", None, "At most one project per group value is selected."),
     Field("requires", "str_list", "", None,
           "Ids (;-separated) of projects that must also be selected, starting no later."),
+    Field("description", "str", "", None, "What is built (建设内容), shown in the annex."),
+    Field("justification", "str", "", None, "Why it is needed (必要性), shown in the annex."),
+    Field("performance_target", "str", "", None,
+          "Performance target (绩效目标), shown in the annex."),
+    Field("funding_source", "str", "", None,
+          "Source of the money (资金来源: e.g. 中央/省级/市级/县级财政, 专项债); the annex totals by it."),
 ]
 
 COMMUNITY_COLUMNS: list[Field] = [

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from facility_opt.model.money import fmt_money
 from facility_opt.model.types import (
     Scenario,
 )
@@ -28,7 +29,7 @@ from facility_opt.scenario.tables import (
 # -- commands: validate, scenarios, init ---------------------------------------------------------
 
 def _money(x: float) -> str:
-    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
+    return fmt_money(x, compact=True)
 
 
 def _counts(items: Iterable[str]) -> str:

@@ -451,6 +451,10 @@ def selection_rows(scenario: Scenario, result: SolveResult) -> tuple[list[str], 
     years = list(scenario.years)
     cols = ["id", "name", "kind", "selected", "start_year", "cost", "completion_year", "county",
             "community_id", "area_m2", "daycare_places", "score", "benefit"]
+    names = {m.id: m.name for m in scenario.communities or ()}
+    text_cols = [k for k in ("description", "justification", "performance_target",
+                             "funding_source") if any(getattr(c, k) for c in scenario.candidates)]
+    cols += ["community_name", *text_cols]
     cols += [f"cost_{y}" for y in years]
     contrib = project_benefits(scenario, result)
     comms = milp.community_index(scenario)
@@ -463,7 +467,9 @@ def selection_rows(scenario: Scenario, result: SolveResult) -> tuple[list[str], 
                "cost": float(c.cost), "completion_year": result.completion_year.get(c.id),
                "county": milp.candidate_county(c, comms) or "", "community_id": c.community_id
                or "", "area_m2": float(c.area_m2), "daycare_places": int(c.daycare_places),
-               "score": c.score, "benefit": contrib.get(c.id)}
+               "score": c.score, "benefit": contrib.get(c.id),
+               "community_name": names.get(c.community_id or "", ""),
+               **{k: getattr(c, k) or "" for k in text_cols}}
         for y in years:
             row[f"cost_{y}"] = float(spend.get(y, 0.0))
         rows.append(row)

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from facility_opt.errors import InfeasibleError
+from facility_opt.model.money import fmt_money
 from facility_opt.solve.milp import MilpModel, candidate_county, community_index
 from facility_opt.solve.status import SolveStatus
 
@@ -51,7 +52,7 @@ def money_would_help(reasons: Sequence[str], groups: Sequence[str]) -> bool:
 
 
 def _money(v: float, unit: str) -> str:
-    return f"{v:,.2f}".rstrip("0").rstrip(".") + f" {unit}"
+    return fmt_money(v, unit, compact=True)
 
 
 def cheap_reasons(model: MilpModel, include_money: bool = True) -> list[str]:

@@ -1,9 +1,10 @@
-"""What the annex reads from a results folder, as typed records: exact money (Decimal), the
-funded projects, coverage rows."""
+"""What the annex reads from a results folder, as typed records: money in cents that foot
+(Decimal, rounded once by `model/money.py` when the folder is read), the funded projects and the
+unfunded candidates, coverage rows and the target verdict."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -25,8 +26,27 @@ class Project:
     daycare_places: int | None
     start_year: int | None
     completion_year: int | None
+    cost: Decimal  # rounded to 0.01 of the unit
+    cost_by_year: dict[int, Decimal]  # split by largest remainder: adds up to `cost` exactly
+    community_name: str = ""
+    description: str = ""  # 建设内容
+    justification: str = ""  # 必要性
+    performance_target: str = ""  # 绩效目标
+    funding_source: str = ""  # 资金来源
+
+
+@dataclass(frozen=True)
+class Unfunded:
+    """A candidate left out, and what forcing it in would do (force.csv of solve)."""
+
+    id: str
+    name: str
+    kind: str
+    county: str
     cost: Decimal
-    cost_by_year: dict[int, Decimal]
+    feasible: bool | None  # None: force.csv absent or silent on it
+    objective_change: float | None  # objective after forcing it in − objective now
+    status: str = ""  # of the forced re-solve (optimal, feasible, infeasible, …)
 
 
 @dataclass(frozen=True)
@@ -62,6 +82,11 @@ class AnnexData:
     coverage: list[CoverageRow] | None
     plots: list[Path]
     file_hashes: dict[str, tuple[str, str | None]]  # results file → (sha256 now, in manifest)
+    unfunded: list[Unfunded] = field(default_factory=list)
+    mismatches: list[str] = field(default_factory=list)  # manifest.json: files of other inputs
+    coverage_block: dict[str, Any] | None = None  # summary.json `coverage` (the one verdict)
+    robustness: dict[str, Any] | None = None  # robustness.json of futures
+    objective_kind: str = ""
 
     @property
     def ended(self) -> datetime:

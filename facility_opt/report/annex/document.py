@@ -63,6 +63,10 @@ class AnnexDoc:
     figures: list[Path]  # plots not tied to a section
     created: datetime
     no_cjk_note: bool = False
+    captions: dict[Path, str] = field(default_factory=dict)  # figure → "图1：…" (build_doc)
+
+    def caption(self, fig: Path) -> str:
+        return self.captions.get(fig, fig.stem)
 
 
 def cell_kind(col: Col, value: Any) -> tuple[Any, str]:

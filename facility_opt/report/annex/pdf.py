@@ -266,6 +266,6 @@ def _figure(path: Any, doc: AnnexDoc, fonts: _Fonts, styles: dict[str, Any], fra
         return []
     scale = min(frame_w * 0.7 / w, frame_h * 0.6 / h, 1.0)
     img = Image(str(path), width=w * scale, height=h * scale, hAlign="CENTER")
-    caption = Paragraph(escape(fonts.text(term("doc.figure", doc.lang, name=path.name))),
+    caption = Paragraph(escape(fonts.text(doc.caption(path))),
                         styles["note"])
     return [KeepTogether([img, caption])]
