@@ -98,22 +98,11 @@ def stream_key(community_id: str) -> int:
     return int.from_bytes(hashlib.sha256(community_id.encode("utf-8")).digest()[:8], "little")
 
 
-def build_year(year: int, requests_per_day: np.ndarray, community_xy: np.ndarray,
-               centre_ids: list[str], centre_xy: np.ndarray, places: list[int],
-               reach_km: float) -> YearSetup:
-    """Reach lists (distance order, ties by centre id) and where overflow can go, for a year."""
-    n_c, n_k = len(community_xy), len(centre_ids)
-    choices: list[tuple[int, ...]] = []
-    if n_k:
-        d = np.hypot(community_xy[:, None, 0] - centre_xy[None, :, 0],
-                     community_xy[:, None, 1] - centre_xy[None, :, 1])
-        id_rank = np.argsort(np.argsort(np.asarray(centre_ids, dtype=object)))
-        for i in range(n_c):
-            near = np.flatnonzero(d[i] <= reach_km + 1e-9)
-            near = near[np.lexsort((id_rank[near], d[i, near]))]  # distance, then centre id
-            choices.append(tuple(int(k) for k in near))
-    else:
-        choices = [()] * n_c
+def build_year(year: int, requests_per_day: np.ndarray, choices: list[tuple[int, ...]],
+               centre_ids: list[str], places: list[int]) -> YearSetup:
+    """Where overflow can go, for a year whose reach lists (`choices`: per community, the
+    centres within reach in routing order, from `facility_opt.model.geometry.reach`) are given."""
+    n_k = len(centre_ids)
     # a visitor turned away at ch[j] tries ch[j+1]: transitive closure of those steps
     step = [set() for _ in range(n_k)]
     for ch in choices:
