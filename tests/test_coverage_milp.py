@@ -256,3 +256,57 @@ def test_spopt_san_francisco_mclp_p4_within_5000_m(sf, tmp_path: Path) -> None:
     assert best_counts == {v.covered}  # one optimal coverage count
     assert v.communities == 205 and v.communities - v.covered == SPOPT_UNCOVERED
     assert 100 * v.share == pytest.approx(SPOPT_PERC_COV)
+
+
+# -- effective coverage, basis "own", travel in the simulation -----------------------------------
+def _line_scenario(**targets) -> Scenario:
+    """Community A (2,000 residents 60+ × 0.01 visits = 20 requests a day) with an existing
+    3-place centre; B 0.5 km away (100 residents 60+). Candidates: S (5 places, at A, cost 1) and
+    L (20 places, at B, cost 3); budget 3 in one year, served the year after."""
+    comms = (Community("A", "A", "k", "city", 100, 3000, 2000, 0.0, 0.0),
+             Community("B", "B", "k", "city", 100, 300, 100, 0.5, 0.0))
+    cands = (Candidate("S", "S", "daycare", 1.0, score=5.0, community_id="A", daycare_places=5),
+             Candidate("L", "L", "daycare", 3.0, score=1.0, community_id="B", daycare_places=20))
+    return Scenario("eff", (2022, 2023), Budget({2022: 3.0, 2023: 0.0}), cands,
+                    communities=comms, centres=(Centre("K", "A", 3, 0.0, 0.0),),
+                    objective=Objective("score"),
+                    daycare=Daycare(visits_per_elderly_per_day=0.01, opening_hours=8.0,
+                                    stay_hours_mean=4.0, stay_distribution="exponential",
+                                    arrival_profile="uniform", reach_km=1.0),
+                    targets=Targets(target_years=(2023,), **targets))
+
+
+def test_effective_coverage_sizes_places_by_the_day_start_requirement() -> None:
+    from facility_opt.model.queueing import day_start_places
+
+    need_a = day_start_places(20.0, _line_scenario().daycare, 0.05)
+    assert 3 + 5 < need_a <= 3 + 20  # S alone is too small for A, L is enough
+    plain = solve(_line_scenario(daycare_coverage=1.0))
+    assert plain.portfolio.starts == {"S": 2022}  # best score; the 3 existing places cover A
+    eff = solve(_line_scenario(daycare_coverage=1.0, max_turned_away=0.05))
+    assert eff.portfolio.starts == {"L": 2022}
+    v = eff.coverage[2023]
+    assert (v.covered, v.effective_covered, v.met) == (2, 2, True)
+    with pytest.raises(InfeasibleError, match="coverage target 2023"):
+        solve(_line_scenario(daycare_coverage=1.0, max_turned_away=0.05, coverage_basis="own"),
+              price_infeasible=False)  # L stands in B: A's own places stay 3 + 5 at most
+
+
+def test_travel_table_decides_reach_and_the_simulations_routing() -> None:
+    import dataclasses
+
+    from facility_opt.model.population import project_population
+    from facility_opt.model.portfolio import Portfolio
+    from facility_opt.simulate.core import build_simulation
+
+    sc = _line_scenario(daycare_coverage=0.0)
+    # by travel, B is out of reach of K (in A) and reaches S before L
+    sc = dataclasses.replace(sc, travel={("A", "K"): 1.0, ("A", "S"): 2.0, ("B", "S"): 3.0,
+                                         ("B", "L"): 9.0},
+                             daycare=dataclasses.replace(sc.daycare, reach_travel=10.0))
+    sim, rows = build_simulation(sc, Portfolio({"S": 2022, "L": 2022}),
+                                 project_population(sc, (2023,)), (2023,), 2)
+    ids = [r["centre_id"] for r in rows[2023]]
+    choices = sim.years[0].choices
+    assert [ids[j] for j in choices[0]] == ["K", "S"]  # A: K, S (L not listed: out of reach)
+    assert [ids[j] for j in choices[1]] == ["S", "L"]  # B: least travel first
