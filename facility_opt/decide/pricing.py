@@ -9,6 +9,7 @@ bind (every year may spend the cost of every candidate).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -25,7 +26,7 @@ class FreeSplit:
 
 
 def free_split(scenario: Scenario, *, solver: str = "highs", extra_constraints=None,
-               time_limit: float | None = 60.0) -> FreeSplit:
+               requirements: Sequence = (), time_limit: float | None = 60.0) -> FreeSplit:
     """The least total money meeting every rule and target (and `extra_constraints`), any split
     across years. Raises InfeasibleError when no amount of money helps."""
     from facility_opt.solve.core import solve
@@ -35,14 +36,14 @@ def free_split(scenario: Scenario, *, solver: str = "highs", extra_constraints=N
     ample = float(sum(c.cost for c in cands)) + 1.0
     res = solve(sc, solver=solver, budget_by_year={y: ample for y in sc.years},
                 price_infeasible=False, extra_constraints=extra_constraints,
-                time_limit=time_limit)
+                requirements=requirements, time_limit=time_limit)
     return FreeSplit(round(float(res.total_cost), 6),
                      {y: round(float(v), 6) for y, v in sorted(res.spend_by_year.items())},
                      str(res.status), res.gap, tuple(res.portfolio.starts))
 
 
-def free_fields(lc: Any, scenario: Scenario, *, solver: str = "highs",
-                extra_constraints=None) -> tuple[float | None, dict[int, float] | None]:
+def free_fields(lc: Any, scenario: Scenario, *, solver: str = "highs", extra_constraints=None,
+                requirements: Sequence = ()) -> tuple[float | None, dict[int, float] | None]:
     """`free_total`, `free_budget_by_year` of a least-cost result, computed here when the
     least-cost result does not carry them."""
     total = getattr(lc, "free_total", None)
@@ -51,7 +52,8 @@ def free_fields(lc: Any, scenario: Scenario, *, solver: str = "highs",
     from facility_opt.errors import InfeasibleError
 
     try:
-        f = free_split(scenario, solver=solver, extra_constraints=extra_constraints)
+        f = free_split(scenario, solver=solver, extra_constraints=extra_constraints,
+                       requirements=requirements)
     except InfeasibleError:
         return None, None
     return f.total, f.budget_by_year
