@@ -115,4 +115,10 @@ def print_summary(scenario: Scenario, result: SolveResult, explanation, least,
         con.print(f"Least cost meeting every target: {least.total:,.2f} {u} "
                   f"(×{least.scale:.4f} of each year's budget; "
                   f"{least.extra:,.2f} {u} more than budgeted{proven})")
+        if least.free_total is not None:
+            fp = "" if least.free_status == SolveStatus.OPTIMAL else (
+                f"; gap {least.free_gap or 0:.2%}")
+            con.print(f"Least total with any split across years: {least.free_total:,.2f} {u} ("
+                      + ", ".join(f"{y} {v:,.2f}" for y, v in sorted(
+                          least.free_budget_by_year.items())) + f"{fp})")
     con.print(f"Results: {target}")

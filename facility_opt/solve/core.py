@@ -113,6 +113,10 @@ class LeastCostResult:
     base_total: float = 0.0
     gap: float = 0.0
     lower_total: float | None = None
+    free_budget_by_year: dict[int, float] | None = None  # least total spend, any split
+    free_total: float | None = None
+    free_status: SolveStatus | None = None
+    free_gap: float | None = None
 
     @property
     def extra(self) -> float:
@@ -125,6 +129,11 @@ class LeastCostResult:
                                                        sorted(self.budget_by_year.items())},
                 "total": self.total, "base_total": self.base_total, "extra": self.extra,
                 "status": self.status.value, "gap": self.gap, "lower_total": self.lower_total,
+                "free_budget_by_year": None if self.free_budget_by_year is None else
+                {str(y): v for y, v in sorted(self.free_budget_by_year.items())},
+                "free_total": self.free_total,
+                "free_status": self.free_status.value if self.free_status else None,
+                "free_gap": self.free_gap,
                 "objective": res.objective if res else None,
                 "selected_count": len(res.portfolio) if res else None,
                 "selected": res.selected_ids if res else None}
@@ -346,6 +355,7 @@ def least_cost(scenario: Scenario, *, solver: str = "highs",
                        time_limit=limit, gap=gap, force_in=force_in, force_out=force_out,
                        budget_by_year=budgets, price_infeasible=False, start=found,
                        coverage_target=coverage_target, extra_constraints=extra_constraints)
+    free = free_least_cost(model, session, limit, gap)
     status = SolveStatus(out.status)
     lower = None
     if out.best_bound is not None:
@@ -354,7 +364,34 @@ def least_cost(scenario: Scenario, *, solver: str = "highs",
                            result=result, status=status,
                            base_total=float(scenario.budget.total),
                            gap=0.0 if status == SolveStatus.OPTIMAL else float(out.gap or 0.0),
-                           lower_total=lower)
+                           lower_total=lower, **free)
+
+
+def free_least_cost(model, session, limit: float, gap: float) -> dict[str, Any]:
+    """The least total spend meeting every rule and target with any split across the years
+    (the annual profile to request): the least-cost model with its budget rows lifted and the
+    total cost minimised. Reuses the open solver session; returns LeastCostResult fields."""
+    from facility_opt.solve import milp
+    from facility_opt.solve.solvers import INF, SolverOptions
+
+    form = milp.to_matrix(model)
+    names = {n: r for r, n in enumerate(form.row_names)}
+    for name in model.budget_rows.values():
+        session.set_row_bounds(names[name], -INF, INF)
+    cost = np.zeros(form.num_col)
+    col = {n: j for j, n in enumerate(form.col_names)}
+    for (i, s), v in model.x.items():
+        cost[col[v.name]] = next(o.total for o in model.options[i] if o.start == s)
+    session.set_objective(cost, maximize=False)
+    out = session.solve(SolverOptions(time_limit=limit, gap=gap), label="least total, any split")
+    if out.values is None:
+        return {}
+    chosen = milp.chosen_options(model, out.values)
+    by_year = {y: round(v, 6) for y, v in milp.spend_by_year(model, chosen).items()}
+    status = SolveStatus(out.status)
+    return {"free_budget_by_year": by_year, "free_total": round(sum(by_year.values()), 6),
+            "free_status": status,
+            "free_gap": 0.0 if status == SolveStatus.OPTIMAL else float(out.gap or 0.0)}
 
 
 def start_values(model, form, start: dict[str, int]) -> np.ndarray:
