@@ -335,7 +335,6 @@ def _float(v: Any) -> float | None:
 def least_budget(scenario: Scenario, solver: str = "highs") -> dict[str, Any]:
     """The least total budget at which every target is reachable (exact least-cost MILP), in
     the scenario's proportions and with a free split across years."""
-    from facility_opt.decide.pricing import free_fields
     from facility_opt.solve.core import least_cost
 
     try:
@@ -343,7 +342,7 @@ def least_budget(scenario: Scenario, solver: str = "highs") -> dict[str, Any]:
     except InfeasibleError as err:
         return {"least_budget_total": None, "status": str(err.status or "infeasible"),
                 "reason": err.message}
-    free, free_by_year = free_fields(lc, scenario, solver=solver)
+    free, free_by_year = lc.free_total, lc.free_budget_by_year
     return {"least_budget_total": lc.total, "status": lc.status.value, "gap": lc.gap,
             "lower_total": lc.lower_total,
             "budget_by_year": {str(y): v for y, v in sorted(lc.budget_by_year.items())},

@@ -303,7 +303,6 @@ def _price(out: PlanResult, solver: str, replications: int | None, seed: int | N
     """The exact least money for every rule, target and cut (scenario proportions and free
     split); its best plan is simulated so the report says whether that money meets the target."""
     from facility_opt.decide.plan_cuts import cut_constraints
-    from facility_opt.decide.pricing import free_fields
     from facility_opt.solve.core import least_cost
 
     sc = out.scenario
@@ -314,8 +313,7 @@ def _price(out: PlanResult, solver: str, replications: int | None, seed: int | N
         out.least_cost_error = err.message
         return
     out.least_cost = lc
-    out.free_total, out.free_budget_by_year = free_fields(lc, sc, solver=solver,
-                                                          extra_constraints=rows)
+    out.free_total, out.free_budget_by_year = lc.free_total, lc.free_budget_by_year
     if lc.result is not None:
         s = _simulate(sc, lc.result.portfolio, replications, seed, workers, scheduler)
         out.least_cost_verdicts = _judge(sc, lc.result.portfolio, s)
