@@ -78,8 +78,24 @@ def within(travel: float, threshold: float) -> bool:
     return travel <= threshold + REACH_TOLERANCE
 
 
+_CACHE: list[tuple[Scenario, Reach]] = []  # the last few scenarios (by identity) and their reach
+_CACHE_SIZE = 4
+
+
 def reach(scenario: Scenario) -> Reach:
-    """Reach of every day-care site of a scenario (see the module docstring)."""
+    """Reach of every day-care site of a scenario (see the module docstring). Scenarios are
+    immutable, so the answer is kept for the last few scenario objects a run asks about (one
+    build asks several times: benefit, existing coverage, the coverage rows, the verdict)."""
+    for sc, r in _CACHE:
+        if sc is scenario:
+            return r
+    r = _reach(scenario)
+    _CACHE.insert(0, (scenario, r))
+    del _CACHE[_CACHE_SIZE:]
+    return r
+
+
+def _reach(scenario: Scenario) -> Reach:
     comms = tuple(scenario.communities or ())
     ids = tuple(m.id for m in comms)
     centres = tuple(scenario.centres or ())

@@ -418,6 +418,9 @@ def start_values(model, form, start: dict[str, int]) -> np.ndarray:
                 rest = sum(c * values[k] for k, c in zip(cols, coefs, strict=True) if k != j)
                 values[j] = min(values[j], (form.row_upper[r] - rest) / a)
     values[n_x:] = np.maximum(values[n_x:], form.col_lower[n_x:])
+    whole = form.integer.copy()
+    whole[:n_x] = False  # binary helpers (effective coverage) take the largest whole value
+    values[whole] = np.floor(values[whole] + 1e-9)
     return values
 
 
