@@ -237,7 +237,8 @@ def _no_plan(scenario: Scenario, total: float, by_year: dict[int, float], status
 def most_coverable(scenario: Scenario, by_year: dict[int, float], solver: str = "highs"
                    ) -> tuple[str, dict[int, int | None]]:
     """The most communities coverable in each target year within these budgets and every rule
-    (objective "coverage", weighted by communities, the target itself off): status, year → count."""
+    (objective "coverage", weighted by communities, the target itself off): status, year → count.
+    With `targets.max_turned_away` < 1 a community counts as the MILP sizes effective coverage."""
     from dataclasses import replace
 
     from facility_opt.solve.core import solve
@@ -251,8 +252,12 @@ def most_coverable(scenario: Scenario, by_year: dict[int, float], solver: str = 
                     tie_break=False)
     except InfeasibleError as err:
         return str(err.status or "infeasible"), dict.fromkeys(years)
-    plain = judge(sc, res.portfolio)
-    return str(res.status), {y: plain[y].covered for y in years}
+    # with the turned-away limit on, the MILP counts a community only with the places a day
+    # starting empty needs (solve/coverage.py): that count, as solve reports it
+    verdicts = res.coverage or judge(sc, res.portfolio)
+    return str(res.status), {y: (verdicts[y].effective_covered if effective_on(sc) and
+                                 verdicts[y].effective_covered is not None
+                                 else verdicts[y].covered) for y in years}
 
 
 def reached(scenario: Scenario, portfolio: Portfolio) -> tuple[float, float]:
