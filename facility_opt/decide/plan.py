@@ -187,8 +187,11 @@ def plan(scenario: Scenario, *, solver: str = "highs", replications: int | None 
             try:
                 res = _solve(scenario, solver, cuts)
             except InfeasibleError as err:
-                kind = "not_met_proven"
-                reason = _infeasible_reason(scenario, cuts, err)
+                if str(err.status or "infeasible") != "infeasible":  # stopped, not proven
+                    kind, reason = "not_met_estimate", f"the solver found no plan within its " \
+                        f"limits, which proves nothing ({err.message})"
+                else:
+                    kind, reason = "not_met_proven", _infeasible_reason(scenario, cuts, err)
                 break
             pf = res.portfolio
             s = _simulate(scenario, pf, replications, seed, workers, scheduler)
