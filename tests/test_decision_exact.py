@@ -164,3 +164,4 @@ def test_places_requirements_match_brute_force(seed: int) -> None:
     assert money is not None
     assert lc.scale == pytest.approx(money[0], rel=1e-6, abs=1e-9)
     assert lc.free_total == pytest.approx(money[1], abs=1e-6)
+

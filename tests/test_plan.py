@@ -142,45 +142,66 @@ def _need(t) -> int:
 # -- effective coverage: the simulation moves money ----------------------------------------------
 
 def overflowing(max_iterations: int | None = None, annual: dict[str, float] | None = None):
-    """Community A: 2,000 residents 60+ × 0.01 = 20 requests a day, 4 h stays in an 8 h day,
-    against an existing centre of 5 places: within reach, but it turns most visits away. R1
-    scores best; only C1 (20 places) makes A effectively covered (≤ 5 % turned away)."""
+    """Communities A and B, 0.5 km apart, each 3,000 residents 60+ × 0.01 = 30 requests a day
+    (4 h stays in an 8 h day), no centre yet. The MILP sizes each community alone: the 20 places
+    of C1 (at A, within reach of both) are more than a day that starts empty needs for 30
+    requests, so C1 counts for both and the budget goes to R1 (best score) as well. The
+    simulation sees 60 requests a day on 20 places: both turn away far more than 5 %. Only C1 +
+    C2 (40 places) serve both."""
     settings = {"name": "overflow", "horizon": {"base_year": 2021, "years": [2022, 2023]},
-                "budget": {"annual": annual or {"2022": 60, "2023": 10}},
+                "budget": {"annual": annual or {"2022": 110, "2023": 10}},
                 "objective": {"kind": "score"},
                 "targets": {"daycare_coverage": 0.9, "criterion": "mean",
                             "max_turned_away": 0.05},
                 "daycare": DAYCARE, "simulation": SIMULATION,
                 **({"plan": {"max_iterations": max_iterations}} if max_iterations else {})}
     cands = [_candidate("R1", "renovation", 50, 10, "A"),
-             _candidate("C1", "complex", 50, 1, "A", places=20)]
-    return scenario_from_tables(settings, cands, [_community("A", 0.0, 2000)],
-                                [{"id": "K1", "community_id": "A", "places": 5}])
+             _candidate("C1", "complex", 50, 1, "A", places=20),
+             _candidate("C2", "complex", 50, 1, "B", places=20)]
+    from facility_opt.scenario.tables import table_from_rows
+
+    return scenario_from_tables(settings, cands,
+                                [_community("A", 0.0, 3000), _community("B", 0.5, 3000)],
+                                table_from_rows("centres", [], ["id", "community_id", "places"]))
 
 
-def test_overflowing_community_gets_a_cut_and_the_places() -> None:
-    res = plan(overflowing())
+def test_overflowing_communities_get_cuts_and_the_places() -> None:
+    from facility_opt.model.queueing import day_start_places
+
+    sc = overflowing()
+    alone = day_start_places(30.0, sc.daycare, 0.05)
+    assert alone <= 20  # the MILP's own sizing is satisfied by C1 alone
+    res = plan(sc)
     assert [r.round for r in res.rounds] == [1, 2]
     first, second = res.rounds
-    assert "R1" in first.portfolio and first.verdicts[2023].covered == 1
-    assert first.verdicts[2023].effective_covered == 0 and not first.met
-    cut = second.cuts_added[0]
-    assert (cut.community_id, cut.year, cut.round) == ("A", 2023, 1)
-    assert cut.new_places_then == 0 and cut.min_places >= 1 and cut.turned_away_share > 0.05
-    assert "C1" in second.portfolio and second.met
+    assert {"R1", "C1"} <= set(first.portfolio.starts)
+    assert first.verdicts[2023].covered == 2 and first.verdicts[2023].effective_covered < 2
+    cuts = {c.community_id: c for c in second.cuts_added}
+    assert set(cuts) == {c for c in "AB"} - set(_effective(res, 0))
+    for cut in cuts.values():
+        assert (cut.year, cut.round, cut.new_places_then) == (2023, 1, 20)
+        assert cut.min_places == 21 and cut.sized_places == alone
+        assert cut.turned_away_share > 0.05
+    assert set(second.portfolio.starts) == {"C1", "C2"} and second.met
     assert res.verdict_kind == "met_simulated"
     assert "turning away ≤ 5 %" in res.reason
 
 
+def _effective(res, r: int) -> set[str]:
+    return {c for c in "AB" if c not in {k.community_id for k in res.rounds[r + 1].cuts_added}}
+
+
 def test_overflow_the_budget_cannot_fix_is_proven() -> None:
-    """C1 costs 50 and the budget gives 40 in 2022: after the cut no plan exists (proven), and
-    the least money is C1's, in proportion 40:10 → 50 + 12.5."""
-    res = plan(overflowing(annual={"2022": 40, "2023": 10}))
+    """60 in 2022 pays for one complex: after the cuts no plan exists (proven), and the least
+    money is C1 + C2, in proportion 60:10 → 100 + 16.67 (17 at the cost step); free split 100."""
+    res = plan(overflowing(annual={"2022": 60, "2023": 10}))
     assert res.verdict_kind == "not_met_proven"
-    assert res.cuts and res.cuts[0].community_id == "A"
-    assert res.least_cost.budget_by_year[2022] == pytest.approx(50)
-    assert res.free_total == pytest.approx(50)
-    assert res.least_cost_verdicts[2023].effective_covered == 1  # that money works, simulated
+    assert len(res.rounds) == 1 and res.cuts
+    assert res.least_cost.budget_by_year[2022] == pytest.approx(100)
+    assert res.least_cost.budget_by_year[2023] == pytest.approx(17)
+    assert res.free_total == pytest.approx(100)
+    assert res.least_cost_verdicts[2023].effective_covered == 2  # that money works, simulated
+    assert "more may be needed" not in verdict_text(res)
 
 
 def test_rounds_running_out_is_an_estimate() -> None:
@@ -200,7 +221,7 @@ def _write_scenario(tmp_path: Path, must_fund_cost: float | None = None) -> Path
 base_year = 2021
 years = [2022, 2023]
 [budget]
-annual = { 2022 = 60, 2023 = 10 }
+annual = { 2022 = 110, 2023 = 10 }
 [data]
 candidates = "candidates.csv"
 communities = "communities.csv"
@@ -224,14 +245,16 @@ seed = 11
 sampled_days = 10
 """, encoding="utf-8")
     cands = ("id,name,kind,cost,score,county,community_id,daycare_places,must_fund\n"
-             "R1,R1,renovation,50,10,市中区,A,0,0\nC1,C1,complex,50,1,市中区,A,20,0\n")
+             "R1,R1,renovation,50,10,市中区,A,0,0\nC1,C1,complex,50,1,市中区,A,20,0\n"
+             "C2,C2,complex,50,1,市中区,B,20,0\n")
     if must_fund_cost is not None:
         cands += f"M1,M1,renovation,{must_fund_cost},1,市中区,A,0,1\n"
     (folder / "candidates.csv").write_text(cands, encoding="utf-8")
     (folder / "communities.csv").write_text(
         "id,name,county,type,households,population,elderly,x_km,y_km\n"
-        "A,社区A,市中区,city,1000,3000,2000,0,0\n", encoding="utf-8")
-    (folder / "centres.csv").write_text("id,community_id,places\nK1,A,5\n", encoding="utf-8")
+        "A,社区A,市中区,city,1000,3000,3000,0,0\nB,社区B,市中区,city,1000,3000,3000,0.5,0\n",
+        encoding="utf-8")
+    (folder / "centres.csv").write_text("id,community_id,places\n", encoding="utf-8")
     return folder
 
 
@@ -270,10 +293,11 @@ def test_plan_command_writes_the_verdict_and_its_proof(tmp_path: Path) -> None:
     assert rec["verdict_kind"] == "met_simulated" and rec["met"] is True
     assert rec["verdict_reason"].startswith("simulated in round 2")
     assert [it["iteration"] for it in rec["iterations"]] == [1, 2]
-    assert rec["iterations"][1]["added"] == ["C1"]
+    assert rec["iterations"][1]["added"] == ["C2"] and rec["iterations"][1]["removed"] == ["R1"]
     assert rec["iterations"][1]["requirements_added"][0]["community_id"] == "A"
-    assert rec["coverage"]["2023"] == {"covered": 1, "communities": 1, "share": 1.0,
-                                       "basis": "reach", "effective_covered": 1,
+    assert rec["requirements"][0]["min_places"] == 21
+    assert rec["coverage"]["2023"] == {"covered": 2, "communities": 2, "share": 1.0,
+                                       "basis": "reach", "effective_covered": 2,
                                        "target": 0.9, "met": True}
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["plan"]["verdict_kind"] == "met_simulated"

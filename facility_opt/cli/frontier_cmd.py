@@ -28,6 +28,10 @@ def print_frontier(result: FrontierResult, console=None) -> None:
     table.add_column(f"marginal per {unit}", justify="right")
     table.add_column(f"cost ({unit})", justify="right")
     table.add_column("projects", justify="right")
+    geometry = bool(sc.communities)
+    if geometry:
+        table.add_column("most coverable", justify="right")
+        table.add_column("covered", justify="right")
     table.add_column("targets met")
     prev = None
     for p in result.points:
@@ -37,11 +41,18 @@ def print_frontier(result: FrontierResult, console=None) -> None:
         met = [k for k, v in p.count_met.items() if v]
         if p.coverage_met:
             met.append("coverage")
-        table.add_row(f"{p.budget_total:,.0f}", p.status,
-                      f"{p.objective:,.1f}" if p.objective is not None else "—", marg,
-                      f"{p.total_cost:,.0f}" if p.total_cost is not None else "—",
-                      str(len(p.selected_ids)) if p.solved else "—",
-                      ", ".join(met) if met else "none")
+        cells = [f"{p.budget_total:,.0f}", p.status,
+                 f"{p.objective:,.1f}" if p.objective is not None else "—", marg,
+                 f"{p.total_cost:,.0f}" if p.total_cost is not None else "—",
+                 str(len(p.selected_ids)) if p.solved else "—"]
+        if geometry:
+            y = max(p.max_covered) if p.max_covered else None
+            most = p.max_covered.get(y) if y is not None else None
+            v = p.verdicts.get(y) if y is not None else None
+            cov = "—" if v is None else (f"{v.covered} ({v.effective_covered} eff.)"
+                                         if v.effective_covered is not None else str(v.covered))
+            cells += ["—" if most is None else str(most), cov]
+        table.add_row(*cells, ", ".join(met) if met else "none")
         if p.solved:
             prev = p
     console.print(table)
@@ -89,6 +100,17 @@ def _reached_summary(result: FrontierResult) -> str:
         if not p.all_met:
             break
         first = p
+    lb = result.least_cost or {}
+    if lb.get("least_budget_total") is not None:
+        exact = (f"The least total budget at which every target is reachable (least-cost MILP, "
+                 f"{lb.get('status')}): {lb['least_budget_total']:,.2f} {unit} in the scenario's "
+                 f"proportions" + (f", {lb['free_total']:,.2f} {unit} with a free split."
+                                   if lb.get("free_total") is not None else "."))
+    elif lb:
+        exact = f"No budget makes every target reachable: {lb.get('reason', '')}"
+    else:
+        exact = ""
     if first is None:
-        return "No budget in this sweep meets every target."
-    return f"Every target is met from a total budget of {first.budget_total:,.0f} {unit}."
+        return ("No budget in this sweep meets every target. " + exact).strip()
+    return (f"Every target is met from a total budget of {first.budget_total:,.0f} {unit} in this "
+            f"sweep. " + exact).strip()

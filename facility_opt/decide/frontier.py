@@ -238,7 +238,8 @@ def _no_plan(scenario: Scenario, total: float, by_year: dict[int, float], status
 def most_coverable(scenario: Scenario, by_year: dict[int, float], solver: str = "highs"
                    ) -> tuple[str, dict[int, int | None]]:
     """The most communities coverable in each target year within these budgets and every rule
-    (objective "coverage", weighted by communities, the target itself off): status, year → count."""
+    (objective "coverage", weighted by communities, the target itself off): status, year → count.
+    With `targets.max_turned_away` < 1 a community counts as the MILP sizes effective coverage."""
     from dataclasses import replace
 
     from facility_opt.solve.core import solve
@@ -252,8 +253,12 @@ def most_coverable(scenario: Scenario, by_year: dict[int, float], solver: str = 
                     tie_break=False)
     except InfeasibleError as err:
         return str(err.status or "infeasible"), dict.fromkeys(years)
-    plain = judge(sc, res.portfolio)
-    return str(res.status), {y: plain[y].covered for y in years}
+    # with the turned-away limit on, the MILP counts a community only with the places a day
+    # starting empty needs (solve/coverage.py): that count, as solve reports it
+    verdicts = res.coverage or judge(sc, res.portfolio)
+    return str(res.status), {y: (verdicts[y].effective_covered if effective_on(sc) and
+                                 verdicts[y].effective_covered is not None
+                                 else verdicts[y].covered) for y in years}
 
 
 def reached(scenario: Scenario, portfolio: Portfolio) -> tuple[float, float]:
@@ -336,7 +341,6 @@ def _float(v: Any) -> float | None:
 def least_budget(scenario: Scenario, solver: str = "highs") -> dict[str, Any]:
     """The least total budget at which every target is reachable (exact least-cost MILP), in
     the scenario's proportions and with a free split across years."""
-    from facility_opt.decide.pricing import free_fields
     from facility_opt.solve.core import least_cost
 
     try:
@@ -344,7 +348,7 @@ def least_budget(scenario: Scenario, solver: str = "highs") -> dict[str, Any]:
     except InfeasibleError as err:
         return {"least_budget_total": None, "status": str(err.status or "infeasible"),
                 "reason": err.message}
-    free, free_by_year = free_fields(lc, scenario, solver=solver)
+    free, free_by_year = lc.free_total, lc.free_budget_by_year
     return {"least_budget_total": lc.total, "status": lc.status.value, "gap": lc.gap,
             "lower_total": lc.lower_total,
             "budget_by_year": {str(y): v for y, v in sorted(lc.budget_by_year.items())},

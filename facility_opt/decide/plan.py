@@ -187,8 +187,11 @@ def plan(scenario: Scenario, *, solver: str = "highs", replications: int | None 
             try:
                 res = _solve(scenario, solver, cuts)
             except InfeasibleError as err:
-                kind = "not_met_proven"
-                reason = _infeasible_reason(scenario, cuts, err)
+                if str(err.status or "infeasible") != "infeasible":  # stopped, not proven
+                    kind, reason = "not_met_estimate", f"the solver found no plan within its " \
+                        f"limits, which proves nothing ({err.message})"
+                else:
+                    kind, reason = "not_met_proven", _infeasible_reason(scenario, cuts, err)
                 break
             pf = res.portfolio
             s = _simulate(scenario, pf, replications, seed, workers, scheduler)
@@ -303,7 +306,6 @@ def _price(out: PlanResult, solver: str, replications: int | None, seed: int | N
     """The exact least money for every rule, target and cut (scenario proportions and free
     split); its best plan is simulated so the report says whether that money meets the target."""
     from facility_opt.decide.plan_cuts import cut_constraints
-    from facility_opt.decide.pricing import free_fields
     from facility_opt.solve.core import least_cost
 
     sc = out.scenario
@@ -314,8 +316,7 @@ def _price(out: PlanResult, solver: str, replications: int | None, seed: int | N
         out.least_cost_error = err.message
         return
     out.least_cost = lc
-    out.free_total, out.free_budget_by_year = free_fields(lc, sc, solver=solver,
-                                                          extra_constraints=rows)
+    out.free_total, out.free_budget_by_year = lc.free_total, lc.free_budget_by_year
     if lc.result is not None:
         s = _simulate(sc, lc.result.portfolio, replications, seed, workers, scheduler)
         out.least_cost_verdicts = _judge(sc, lc.result.portfolio, s)
