@@ -96,6 +96,9 @@ TEMPLATE_EXAMPLES: dict[str, Any] = {
     "targets.target_years": [2025],
     "population.last_year": 2030,
     "simulation.years": [2020, 2025],
+    "annex.organisation": "乐山市民政局",
+    "annex.contact": "张三 0833-0000000",
+    "annex.reviewer": "李四",
 }
 def _key_comment(f: Field) -> list[str]:
     bits = [f.description]
