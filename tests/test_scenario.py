@@ -201,7 +201,9 @@ def test_template_lists_every_key_and_validates_when_uncommented(tmp_path: Path)
         "id,name,county,type,households,population,elderly,x_km,y_km\n"
         "C1,One,X,town,10,25,5,0,0\n", encoding="utf-8")
     (tmp_path / "centres.csv").write_text("id,community_id,places\n", encoding="utf-8")
+    (tmp_path / "travel.csv").write_text("community_id,site_id,travel\nC1,A,5\n", encoding="utf-8")
     sc = load_scenario(tmp_path / "scenario.toml")
+    assert sc.travel == {("C1", "A"): 5.0} and sc.daycare.reach_travel == 15
     assert sc.population is not None and sc.population.last_year == 2030
     assert sc.objective.kind == "score" and sc.targets.daycare_coverage == 0.90
     assert sc.rules.early_completion_types == ("relocation", "fringe")

@@ -37,7 +37,7 @@ def instances(draw):
     annual = {y: float(draw(st.integers(0, 12))) for y in years}
     rules = Rules(min_projects_per_county=draw(st.sampled_from([0, 0, 1])),
                   max_county_share=draw(st.sampled_from([1.0, 1.0, 0.7])))
-    targets = Targets(min_count={"complex": draw(st.integers(0, 2))})
+    targets = Targets(min_count={"complex": draw(st.integers(0, 2))}, daycare_coverage=0.0)
     return Scenario(name="h", years=years, budget=Budget(annual, carry_over=draw(st.booleans())),
                     candidates=tuple(cands), objective=Objective("score"), rules=rules,
                     targets=targets)
@@ -151,7 +151,7 @@ def benefit_instances(draw):
     until = years[-1] + draw(st.integers(0, 3))
     return Scenario(name="b", years=years, budget=Budget(
         {y: float(draw(st.integers(0, 12))) for y in years}), candidates=tuple(cands),
-        communities=comms, centres=centres,
+        communities=comms, centres=centres, targets=Targets(daycare_coverage=0.0),
         objective=Objective("benefit", weight_households=1.0,
                             weight_elderly=float(draw(st.sampled_from([0.5, 2.0]))),
                             benefit_until=until))

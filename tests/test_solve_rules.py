@@ -17,6 +17,10 @@ from facility_opt.model.types import (
 )
 from facility_opt.solve import PlacesRequirement, SolveStatus, least_cost, solve
 
+# these cases test other rules: no day-care coverage target (a hard constraint since the target
+# moved into the optimiser; tests/test_coverage_milp.py tests it)
+NO_COVERAGE_TARGET = Targets(daycare_coverage=0.0)
+
 
 def cand(cid, cost, score, **kw) -> Candidate:
     return Candidate(id=cid, name=cid, kind=kw.pop("kind", "renovation"), cost=cost,
@@ -28,7 +32,7 @@ def scen(cands, annual, **kw) -> Scenario:
     return Scenario(name="t", years=years,
                     budget=Budget(annual=dict(annual), carry_over=kw.pop("carry_over", False)),
                     candidates=tuple(cands), objective=kw.pop("objective", Objective("score")),
-                    **kw)
+                    targets=kw.pop("targets", NO_COVERAGE_TARGET), **kw)
 
 
 def test_budget_knapsack():
@@ -83,7 +87,7 @@ def test_requires_with_timing():
 
 def test_min_count_by_kind():
     sc = scen([cand("A", 5, 10), cand("X", 4, 1, kind="complex"), cand("Y", 3, 1,
-               kind="complex")], {2022: 8}, targets=Targets(min_count={"complex": 2}))
+               kind="complex")], {2022: 8}, targets=Targets(min_count={"complex": 2}, daycare_coverage=0.0))
     r = solve(sc)
     assert set(r.portfolio.starts) == {"X", "Y"} and r.objective == 2
 
@@ -151,7 +155,7 @@ def test_least_cost_scale():
     # targets 2 complexes costing 6 and 4 (10), budgets 2 + 3 (5): scale 2, budgets 4 + 6
     x = cand("X", 6, 1, kind="complex", cost_by_year={2023: 6.0})
     y = cand("Y", 4, 1, kind="complex", cost_by_year={2022: 4.0})
-    sc = scen([x, y], {2022: 2, 2023: 3}, targets=Targets(min_count={"complex": 2}))
+    sc = scen([x, y], {2022: 2, 2023: 3}, targets=Targets(min_count={"complex": 2}, daycare_coverage=0.0))
     with pytest.raises(InfeasibleError) as err:
         solve(sc)
     assert "missing" in str(err.value)
@@ -182,7 +186,7 @@ def test_cheap_reason_must_fund_over_budget():
 
 def test_more_required_than_candidates():
     sc = scen([cand("X", 1, 1, kind="complex")], {2022: 5},
-              targets=Targets(min_count={"complex": 2}))
+              targets=Targets(min_count={"complex": 2}, daycare_coverage=0.0))
     with pytest.raises(InfeasibleError) as err:
         solve(sc)
     assert "2 complex projects required" in str(err.value)

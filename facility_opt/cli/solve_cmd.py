@@ -60,6 +60,21 @@ def run_solve(scenario: str | None, out: Path | None, solver: str, time_limit: f
     return 0
 
 
+def coverage_lines(result: SolveResult) -> list[str]:
+    """One line per target year: communities covered, effective coverage, the verdict."""
+    out = []
+    for y, v in sorted(result.coverage.items()):
+        basis = "within reach" if v.basis == "reach" else "with a centre of their own"
+        line = f"coverage {y}: {v.covered} of {v.communities} communities {basis} ({v.share:.1%})"
+        if v.effective_covered is not None:
+            line += (f", {v.effective_covered} effectively (places for their demand, "
+                     "estimate from the sizing table)")
+        if v.target is not None:
+            line += f"; target ≥ {v.target:.0%}: {'met' if v.met else 'NOT met'}"
+        out.append(line)
+    return out
+
+
 def footed_spend(result: SolveResult) -> list[dict]:
     """Budget, spend and unused per year and in total, in cents that foot: each project's years
     split by largest remainder (model/money.py), spend = Σ of those, unused = budget − spend."""
@@ -109,6 +124,8 @@ def print_summary(scenario: Scenario, result: SolveResult, explanation, least,
     for k, v in rec["targets"]["min_count"].items():
         con.print(f"  target {k} ≥ {v['required']}: {v['selected']} "
                   f"({'met' if v['met'] else 'NOT met'})")
+    for line in coverage_lines(result):
+        con.print(f"  {line}")
     if explanation is not None:
         # the table above shows each year's unused budget in cents that foot; the explanation's
         # restatement from the MILP's exact slack (2.325 → 2.33 beside the table's 2.32) is left out
@@ -121,4 +138,10 @@ def print_summary(scenario: Scenario, result: SolveResult, explanation, least,
         con.print(f"Least cost meeting every target: {least.total:,.2f} {u} "
                   f"(×{least.scale:.4f} of each year's budget; "
                   f"{least.extra:,.2f} {u} more than budgeted{proven})")
+        if least.free_total is not None:
+            fp = "" if least.free_status == SolveStatus.OPTIMAL else (
+                f"; gap {least.free_gap or 0:.2%}")
+            con.print(f"Least total with any split across years: {least.free_total:,.2f} {u} ("
+                      + ", ".join(f"{y} {v:,.2f}" for y, v in sorted(
+                          least.free_budget_by_year.items())) + f"{fp})")
     con.print(f"Results: {target}")

@@ -200,7 +200,8 @@ def _solve_budget(task: tuple[Scenario, float, dict[int, float], str]) -> Fronti
     years = target_years(scenario)
     geometry = _has_geometry(scenario)
     try:
-        res = solve(scenario, solver=solver, budget_by_year=by_year, price_infeasible=False)
+        res = solve(scenario, solver=solver, budget_by_year=by_year, price_infeasible=False,
+                    coverage_target=False)  # the frontier reports coverage; it does not impose it
     except InfeasibleError as err:
         return FrontierPoint(total, by_year, str(err.status or "infeasible"), None, None, None,
                              (), {}, dict.fromkeys(sorted(scenario.targets.min_count), False),

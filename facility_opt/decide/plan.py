@@ -38,85 +38,56 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from facility_opt.errors import InfeasibleError, InputError
+from facility_opt.model.geometry import REACH_TOLERANCE, Reach, reach
 from facility_opt.model.portfolio import Portfolio
 from facility_opt.model.queueing import erlang_places, offered_load
-from facility_opt.model.targets import target_years
+from facility_opt.model.targets import centre_open, covered_ids, target_years
 from facility_opt.model.types import Candidate, Scenario
 
-REACH_TOLERANCE_KM = 1e-9  # same tolerance as the simulation's reach test
+REACH_TOLERANCE_KM = REACH_TOLERANCE  # the one reach tolerance (model/geometry.py)
 METRICS = ("facility_coverage", "service_coverage")
 
 
 # -- geometry: who is within reach of what -------------------------------------------------------
 
-def _dist(a: tuple[float, float], b: tuple[float, float]) -> float:
-    return math.hypot(a[0] - b[0], a[1] - b[1])
-
-
 @dataclass(frozen=True)
 class ReachMap:
     """Which existing centres and which candidates with day-care places are within reach of
-    each community (positions in km; a candidate sits at its community's position)."""
+    each community: `facility_opt.model.geometry.reach` in the shape the plan loop reads."""
 
     community_ids: tuple[str, ...]
     centres: dict[str, tuple[tuple[str, int, int | None], ...]]  # community → (centre, places, opening_year)
     candidates: dict[str, tuple[str, ...]]  # community → candidate ids with places within reach
     centre_communities: dict[str, tuple[str, ...]]  # centre → communities within its reach
+    where: Reach | None = None
 
 
 def reach_map(scenario: Scenario) -> ReachMap:
-    """Distances once, for every coverage test and requirement of a run."""
-    comms = scenario.communities or ()
-    reach = scenario.daycare.reach_km + REACH_TOLERANCE_KM
-    pos = {c.id: (c.x_km, c.y_km) for c in comms}
-    centres: dict[str, list[tuple[str, int, int | None]]] = {c.id: [] for c in comms}
-    centre_comms: dict[str, list[str]] = {}
-    for k in scenario.centres or ():
-        centre_comms[k.id] = []
-        for c in comms:
-            if _dist(pos[c.id], (k.x_km, k.y_km)) <= reach:
-                centres[c.id].append((k.id, int(k.places), k.opening_year))
-                centre_comms[k.id].append(c.id)
-    cands: dict[str, list[str]] = {c.id: [] for c in comms}
-    for cand in scenario.candidates:
-        if cand.daycare_places <= 0 or cand.community_id not in pos:
-            continue
-        site = pos[cand.community_id]
-        for c in comms:
-            if _dist(pos[c.id], site) <= reach:
-                cands[c.id].append(cand.id)
-    return ReachMap(tuple(c.id for c in comms),
-                    {k: tuple(v) for k, v in centres.items()},
-                    {k: tuple(v) for k, v in cands.items()},
-                    {k: tuple(v) for k, v in centre_comms.items()})
-
-
-def _centre_open(opening_year: int | None, year: int) -> bool:
-    return opening_year is None or opening_year <= year
+    """Reach once, for every coverage test and requirement of a run."""
+    where = reach(scenario)
+    by_id = {k.id: k for k in scenario.centres or ()}
+    centres = {cid: tuple((kid, int(by_id[kid].places), by_id[kid].opening_year)
+                          for kid in where.centres_of(cid)) for cid in where.community_ids}
+    cands = {cid: where.candidates_of(cid) for cid in where.community_ids}
+    centre_comms = {kid: where.communities_of(kid, candidate=False) for kid in where.centres}
+    return ReachMap(where.community_ids, centres, cands, centre_comms, where)
 
 
 def covered_communities(scenario: Scenario, portfolio: Portfolio | None, year: int,
                         reach: ReachMap | None = None) -> set[str]:
-    """Communities with a day-care centre within reach in `year`: an existing centre open that
-    year, or a selected project with places that is in service (completed before `year`)."""
-    reach = reach or reach_map(scenario)
-    in_service = {c.id for c in portfolio.in_service(scenario, year)} if portfolio else set()
-    out = set()
-    for cid in reach.community_ids:
-        if any(_centre_open(oy, year) for _, _, oy in reach.centres[cid]) or \
-                any(k in in_service for k in reach.candidates[cid]):
-            out.add(cid)
-    return out
+    """Communities covered in `year` (`facility_opt.model.targets.covered_ids`, the one
+    judgement): an existing centre open that year or a selected project with places in service
+    (completed before `year`), within reach or, on basis "own", in the community itself."""
+    return covered_ids(scenario, portfolio, year, reach.where if reach else None)
 
 
 def facility_coverage(scenario: Scenario, portfolio: Portfolio | None, year: int,
                       reach: ReachMap | None = None) -> float | None:
-    """Share of communities with a centre within reach in `year` (the plan's indicator);
-    None when the scenario has no communities."""
-    reach = reach or reach_map(scenario)
-    if not reach.community_ids:
+    """Share of communities covered in `year` (the plan's indicator); None when the scenario
+    has no communities."""
+    if not scenario.communities:
         return None
-    return len(covered_communities(scenario, portfolio, year, reach)) / len(reach.community_ids)
+    return len(covered_communities(scenario, portfolio, year, reach)) / len(scenario.communities)
 
 
 def earliest_service_year(scenario: Scenario, cand: Candidate) -> int:
@@ -313,7 +284,7 @@ def propose_requirements(
                 needed = erlang_places(load, allowed)
                 share = 0.0
                 for kid, places, oy in reach.centres[cid]:
-                    if not _centre_open(oy, year):
+                    if not centre_open(oy, year):
                         continue
                     pool = sum(req_of.get(d, 0.0) for d in reach.centre_communities[kid])
                     share += places * (e.requests / pool if pool > 0 else 1.0)
@@ -452,8 +423,10 @@ def _solve_with(scenario: Scenario, solver: str, reqs: Mapping[tuple[str, int], 
     from facility_opt.solve.core import solve
 
     ordered = sorted(reqs.values(), key=lambda p: (p.year, p.community_id))
+    # the plan loop still meets the coverage target by its own requirements: the target's
+    # hard row is left out here until the loop is rebuilt on it
     return solve(scenario, solver=solver, requirements=_requirements(ordered),
-                 price_infeasible=price)
+                 price_infeasible=price, coverage_target=False)
 
 
 def _simulate(scenario: Scenario, portfolio: Portfolio, replications: int | None,
@@ -571,7 +544,8 @@ def _price_target(out: PlanResult, solver: str, replications: int | None, seed: 
     every = _merge({(p.community_id, p.year): p for p in out.requirements}, out.unaffordable)
     ordered = sorted(every.values(), key=lambda p: (p.year, p.community_id))
     try:
-        lc = least_cost(sc, solver=solver, requirements=_requirements(ordered))
+        lc = least_cost(sc, solver=solver, requirements=_requirements(ordered),
+                        coverage_target=False)
     except InfeasibleError as err:
         out.least_cost_error = err.message
         return

@@ -4,9 +4,19 @@ A centre is a loss system: a visitor who finds every place taken is turned away 
 next centre within reach). Erlang's loss formula is the steady-state answer, and holds for any
 stay distribution with the same mean (insensitivity). One definition, used by the plan loop, the
 simulation's tests and the benchmarks.
+
+A day-care centre, though, opens empty every morning: `day_start_places` sizes it for that day,
+by simulating one centre with the tool's own demand model (docs/simulation.md, "Sizing places
+for a day that starts empty"). The optimiser's places requirements come from it.
 """
 
 from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
 
 
 def erlang_b(load_erlangs: float, places: int) -> float:
@@ -39,3 +49,154 @@ def erlang_places(load_erlangs: float, allowed_loss: float, max_places: int = 10
 def offered_load(requests_per_day: float, stay_hours_mean: float, opening_hours: float) -> float:
     """Offered load in Erlangs: arrivals per open hour × mean stay (hours)."""
     return requests_per_day / opening_hours * stay_hours_mean
+
+
+# --------------------------------------------------------------------------------------------
+# Day-start sizing: a centre opens empty every morning
+# --------------------------------------------------------------------------------------------
+# Erlang's formula is the steady state of a system that never closes. A day-care centre opens
+# empty, and with a morning peak most visitors arrive in the first hours, so the places a day
+# needs differ from the steady-state answer (fewer when stays are long against the day and
+# arrivals uniform, more under a strong morning peak). The sizing below simulates one centre
+# with the tool's own demand model (facility_opt.model.demand, the draws the simulation uses).
+SIZING_SEED = 20261201  # fixed: the same inputs always give the same places
+SIZING_REQUESTS = 50_000  # visit requests simulated per sizing (days = this / requests per day)
+SIZING_MIN_DAYS = 200
+SIZING_MAX_DAYS = 200_000
+
+
+@dataclass(frozen=True)
+class DaySizing:
+    """The places one centre needs for a day's demand, and the evidence."""
+
+    places: int  # least places with turned-away share ≤ the limit (0: no demand or no limit)
+    turned_away_share: float  # simulated share turned away at `places`
+    turned_away_share_below: float | None  # … at places − 1 (None when places = 0)
+    days: int  # open days simulated
+    requests: int  # visit requests simulated
+
+
+def day_start_places(requests_per_day: float, daycare, max_turned_away: float) -> int:
+    """The least places such that a centre opening empty each morning turns away at most
+    `max_turned_away` of its visit requests (the share over many days: turned away / requests),
+    under `daycare`'s arrival profile, stay distribution, mean, cv and opening hours.
+
+    `daycare` is a `model.types.Daycare` (the scenario's `[daycare]` table) or a `DemandModel`.
+    An estimate by simulation with a fixed seed (≈ 50,000 requests, common random numbers
+    across place counts); cached on the inputs rounded to 4 significant digits. Not the
+    steady-state Erlang formula (`erlang_places`), which it approaches for long opening hours.
+    """
+    return day_start_sizing(requests_per_day, daycare, max_turned_away).places
+
+
+def day_start_sizing(requests_per_day: float, daycare, max_turned_away: float) -> DaySizing:
+    """`day_start_places` with the simulated turned-away shares at the answer and one below."""
+    return _sizing(_sig(requests_per_day), float(daycare.opening_hours),
+                   str(daycare.arrival_profile), str(daycare.stay_distribution),
+                   _sig(daycare.stay_hours_mean), _sig(daycare.stay_hours_cv),
+                   _sig(max_turned_away))
+
+
+def _sig(x: float, digits: int = 4) -> float:
+    """Round to `digits` significant digits (the cache key; changes an input by < 0.05 %)."""
+    x = float(x)
+    return 0.0 if x == 0 else float(f"{x:.{digits - 1}e}")
+
+
+@lru_cache(maxsize=8192)
+def _sizing(lam: float, hours: float, profile: str, distribution: str, mean: float, cv: float,
+            limit: float) -> DaySizing:
+    from facility_opt.model.demand import DemandModel
+
+    if lam <= 0 or limit >= 1:
+        return DaySizing(0, 0.0, None, 0, 0)
+    if limit < 0:
+        raise ValueError(f"max_turned_away must be in [0, 1], got {limit}")
+    days = int(min(SIZING_MAX_DAYS, max(SIZING_MIN_DAYS, math.ceil(SIZING_REQUESTS / lam))))
+    model = DemandModel(opening_hours=hours, arrival_profile=profile,
+                        stay_distribution=distribution, stay_hours_mean=mean, stay_hours_cv=cv,
+                        sampled_days=days)
+    day = _DaySample(model, lam)
+    if day.requests == 0:
+        return DaySizing(0, 0.0, None, days, 0)
+    share: dict[int, float] = {}
+
+    def loss(c: int) -> float:
+        if c not in share:
+            share[c] = day.turned_away(c) / day.requests
+        return share[c]
+
+    # bracket [lo, hi] with loss(lo) > limit ≥ loss(hi), starting from the steady-state guess
+    # (the answer is usually within a few places of it), then bisect: the turned-away count
+    # falls with places on common draws, so the least place count meeting the limit is found
+    guess = max(1, erlang_places(offered_load(lam, mean, hours), max(limit, 1e-4)))
+    hi, step = guess, 1
+    while loss(hi) > limit:
+        hi, step = hi + step, step * 2
+    lo, step = hi - 1, 1
+    while lo > 0 and loss(lo) <= limit:
+        hi, lo, step = lo, max(0, lo - step), step * 2
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if loss(mid) <= limit:
+            hi = mid
+        else:
+            lo = mid
+    return DaySizing(hi, loss(hi), loss(hi - 1) if hi > 0 else None, days, day.requests)
+
+
+def community_requests_per_day(scenario, community, year: int, projection) -> float:
+    """Expected visit requests per open day of `community` (a Community or its id) in `year`:
+    its visit rate (`daycare.visits_by_type` or `visits_per_elderly_per_day`) × its projected
+    residents aged 60+ — the same λ the simulation draws its Poisson day counts from."""
+    cid = getattr(community, "id", community)
+    i = projection.community_ids.index(cid)
+    ctype = projection.community_types[i]
+    return float(scenario.daycare.visits_rate(ctype)
+                 * projection.elderly[i, projection.year_index(year)])
+
+
+class _DaySample:
+    """Many independent open days of one centre's visitors, drawn once (common random numbers
+    for every place count), laid out as an arrivals × days matrix in arrival order."""
+
+    def __init__(self, model, lam: float) -> None:
+        from facility_opt.model.demand import draw_visits
+
+        rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(SIZING_SEED)))
+        day, hour, stay = draw_visits(model, rng, lam)  # the simulation's own draws
+        counts = np.bincount(day, minlength=model.sampled_days)
+        order = np.argsort(day * (model.opening_hours + 1.0) + hour, kind="stable")
+        day, hour, stay = day[order], hour[order], stay[order]
+        # days sorted by count, most visitors first: the days still receiving their j-th
+        # visitor are a prefix of the columns
+        rank = np.argsort(-counts, kind="stable")
+        col_of_day = np.empty_like(rank)
+        col_of_day[rank] = np.arange(len(rank))
+        self.counts = counts[rank]
+        width = int(self.counts[0]) if len(counts) else 0
+        pos = np.arange(len(day)) - np.repeat(np.cumsum(counts) - counts, counts)
+        self.arrive = np.full((width, len(counts)), np.inf)
+        self.leave = np.full((width, len(counts)), np.inf)
+        self.arrive[pos, col_of_day[day]] = hour
+        self.leave[pos, col_of_day[day]] = hour + stay
+        self.active = [int(np.count_nonzero(self.counts > j)) for j in range(width)]
+        self.requests = int(len(day))
+
+    def turned_away(self, places: int) -> int:
+        """Visitors turned away over all days by a centre with `places` places that opens empty
+        (a place freed at the instant of an arrival is free, as in the simulation: the
+        admission test is "some place is free by the arrival time")."""
+        if places <= 0:
+            return self.requests
+        days = len(self.counts)
+        free_at = np.zeros(days * places)  # per day and place: when it is next free (hours)
+        grid = free_at.reshape(days, places)
+        base = np.arange(days) * places
+        lost = 0
+        for j, n in enumerate(self.active):
+            slot = base[:n] + grid[:n].argmin(axis=1)
+            ok = free_at[slot] <= self.arrive[j, :n]
+            free_at[slot[ok]] = self.leave[j, :n][ok]
+            lost += n - int(np.count_nonzero(ok))
+        return lost

@@ -85,6 +85,7 @@ class Objective:
     area_standard_m2_per_100_households: float = 30.0
     tie_break: bool = True
     benefit_until: int | None = None  # last year of service counted (None: last funding year)
+    coverage_weight: str = "communities"  # kind "coverage": "communities", "population", "elderly"
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,8 @@ class Targets:
     daycare_coverage: float = 0.90
     target_years: tuple[int, ...] | None = None
     criterion: str = "ci_low"
+    coverage_basis: str = "reach"  # "reach": a centre within reach; "own": in the community itself
+    max_turned_away: float = 1.0  # effective coverage: share of requests that may be turned away
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,8 @@ class Daycare:
     stay_distribution: str = "lognormal"
     stay_hours_cv: float = 0.5
     reach_km: float = 1.0
+    reach_travel: float | None = None  # threshold in the travel table's unit (with data.travel)
+    travel_unit: str = ""  # label of the travel table's unit: "min", "m", "km"
 
     def visits_rate(self, community_type: str) -> float:
         """Visits per resident 60+ per open day in a community of this type."""
@@ -173,6 +178,7 @@ class Scenario:
     rules: Rules = field(default_factory=Rules)
     daycare: Daycare = field(default_factory=Daycare)
     population: Population | None = None  # None: populations fixed as in communities.csv
+    travel: dict[tuple[str, str], float] | None = None  # (community id, site id) → travel
     simulation: Simulation = field(default_factory=Simulation)
     plan: PlanLoop = field(default_factory=PlanLoop)
     annex: AnnexCover = field(default_factory=AnnexCover)

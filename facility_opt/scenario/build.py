@@ -22,6 +22,7 @@ from facility_opt.scenario.schema import (
     COMMUNITY_TYPES,
     MAX_CANDIDATES,
     SIGNED_COLUMNS,
+    TRAVEL_COLUMNS,
 )
 from facility_opt.scenario.tables import (
     Table,
@@ -214,4 +215,36 @@ def _build_candidates(table: Table, problems: list[Problem], years: tuple[int, .
             must_fund=_value(v, "must_fund", False), exclusive_group=_value(v, "exclusive_group"),
             requires=tuple(requires), row=row.number,
             **{k: _value(v, k) for k in ANNEX_TEXT_COLUMNS}))
+    return out
+
+
+def _build_travel(table: Table, problems: list[Problem], community_ids: set[str] | None,
+                  communities_label: str, site_ids: set[str]) -> dict[tuple[str, str], float]:
+    """The travel table: (community id, site id) → travel (≥ 0), each pair once; ids must name a
+    community and a centre or candidate."""
+    cols = check_columns(table, TRAVEL_COLUMNS, problems)
+    out: dict[tuple[str, str], float] = {}
+    first: dict[tuple[str, str], int] = {}
+    for row, v in parse_rows(table, TRAVEL_COLUMNS, problems, cols, id_column=None):
+        cid, sid, t = _value(v, "community_id"), _value(v, "site_id"), _value(v, "travel")
+        bad = False
+        if cid is not None and community_ids is not None and cid not in community_ids:
+            problems.append(Problem(table.label, table.where(row.number, "community_id"),
+                                    repr(cid), f"an id in {communities_label}"
+                                    + did_you_mean(cid, sorted(community_ids))))
+            bad = True
+        if sid is not None and sid not in site_ids:
+            problems.append(Problem(table.label, table.where(row.number, "site_id"), repr(sid),
+                                    "a centre id (centres table) or a candidate id (candidates "
+                                    "table)" + did_you_mean(sid, sorted(site_ids))))
+            bad = True
+        if cid is None or sid is None or t is None or bad:
+            continue
+        if (cid, sid) in first:
+            problems.append(Problem(table.label, table.where(row.number, "site_id"), repr(sid),
+                                    f"each community_id, site_id pair once (first in row "
+                                    f"{first[cid, sid]})"))
+            continue
+        first[cid, sid] = row.number
+        out[cid, sid] = float(t)
     return out

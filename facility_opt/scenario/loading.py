@@ -30,7 +30,13 @@ from facility_opt.model.types import (
     Simulation,
     Targets,
 )
-from facility_opt.scenario.build import _build_candidates, _build_centres, _build_communities, _ids
+from facility_opt.scenario.build import (
+    _build_candidates,
+    _build_centres,
+    _build_communities,
+    _build_travel,
+    _ids,
+)
 from facility_opt.scenario.bundled import resolve_scenario_path
 from facility_opt.scenario.checks import _Checker, _cross_check
 from facility_opt.scenario.schema import (
@@ -55,7 +61,7 @@ from facility_opt.scenario.tables import (
 )
 
 MAX_LINES = 50
-TABLE_ROLES = ("candidates", "communities", "centres")
+TABLE_ROLES = ("candidates", "communities", "centres", "travel")
 
 
 # -- assembling a scenario -----------------------------------------------------------------------
@@ -121,6 +127,15 @@ def _assemble(settings: _Settings, label: str, tables: dict[str, Table | None],
     candidates: list[Candidate] = []
     if cand_table is not None:
         candidates = _build_candidates(cand_table, problems, years, _ids(comm_table), comm_label)
+    travel = None
+    travel_table = tables.get("travel")
+    if travel_table is not None:
+        travel = _build_travel(travel_table, problems, _ids(comm_table), comm_label,
+                               {c.id for c in candidates} | {c.id for c in centres or ()})
+        if ok.get("daycare.reach_travel") is None:
+            problems.append(Problem(ck.where("data.travel"), "key daycare.reach_travel", "",
+                                    "a reach threshold in the travel table's unit (data.travel "
+                                    "is given)"))
     min_count = ok.get("targets.min_count") or {}
     known_kinds = set(CANDIDATE_KINDS) | {c.kind for c in candidates}
     for kind, count in min_count.items():
@@ -159,11 +174,14 @@ def _assemble(settings: _Settings, label: str, tables: dict[str, Table | None],
             area_standard_m2_per_100_households=_get(
                 ok, "objective.area_standard_m2_per_100_households"),
             tie_break=_get(ok, "objective.tie_break"),
-            benefit_until=ok.get("objective.benefit_until")),
+            benefit_until=ok.get("objective.benefit_until"),
+            coverage_weight=_get(ok, "objective.coverage_weight")),
         targets=Targets(min_count=dict(min_count),
                         daycare_coverage=_get(ok, "targets.daycare_coverage"),
                         target_years=ok.get("targets.target_years"),
-                        criterion=_get(ok, "targets.criterion")),
+                        criterion=_get(ok, "targets.criterion"),
+                        coverage_basis=_get(ok, "targets.coverage_basis"),
+                        max_turned_away=_get(ok, "targets.max_turned_away")),
         rules=Rules(early_completion=_get(ok, "rules.early_completion"),
                     early_completion_types=tuple(_get(ok, "rules.early_completion_types")),
                     early_completion_year=_get(ok, "rules.early_completion_year"),
@@ -172,6 +190,7 @@ def _assemble(settings: _Settings, label: str, tables: dict[str, Table | None],
         daycare=Daycare(**{k.split(".")[1]: _get(ok, k) for k in FIELDS
                            if k.startswith("daycare.")}),
         population=population,
+        travel=travel,
         simulation=Simulation(replications=_get(ok, "simulation.replications"),
                               seed=_get(ok, "simulation.seed"),
                               sampled_days=_get(ok, "simulation.sampled_days"),
@@ -227,7 +246,8 @@ def load_scenario(ref: str | os.PathLike[str] | None = None) -> Scenario:
 def scenario_from_tables(settings: Mapping[str, Any], candidates: Iterable[Mapping[str, Any]],
                          communities: Iterable[Mapping[str, Any]] | None = None,
                          centres: Iterable[Mapping[str, Any]] | None = None,
-                         base_dir: str | os.PathLike[str] | None = None) -> Scenario:
+                         base_dir: str | os.PathLike[str] | None = None,
+                         travel: Iterable[Mapping[str, Any]] | None = None) -> Scenario:
     """Build a Scenario from in-memory settings (nested like the TOML file) and table rows
     (dicts column → value), with the same checks as `load_scenario`.
 
@@ -242,7 +262,8 @@ def scenario_from_tables(settings: Mapping[str, Any], candidates: Iterable[Mappi
         raise InputError(Problem("settings", "", _show(settings), "a mapping of scenario keys"))
     _flatten(settings, "settings", base, flat, problems)
     tables: dict[str, Table | None] = {}
-    given = {"candidates": candidates, "communities": communities, "centres": centres}
+    given = {"candidates": candidates, "communities": communities, "centres": centres,
+             "travel": travel}
     input_files: dict[str, Path] = {}
     for role, rows in given.items():
         if rows is not None:

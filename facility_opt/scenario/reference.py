@@ -157,6 +157,11 @@ def reference_markdown() -> str:
         "communities": "`elderly` and `households` are at most `population`.",
         "centres": "`community_id` must exist in communities.csv; `x_km` and `y_km` together or "
                    "neither; `opening_year` no later than the last year of the horizon.",
+        "travel": "Optional (`data.travel`, with `daycare.reach_travel`). `community_id` must "
+                  "exist in communities.csv and `site_id` in centres.csv or candidates.csv; each "
+                  "pair once; a pair not listed is out of reach. Where given it decides reach "
+                  "for the optimiser and the simulation (visitors try sites by least travel); "
+                  "positions then serve only maps.",
     }
     for role, cols in TABLE_COLUMNS.items():
         out += [f"### {role}.csv", "", table_notes[role], ""]

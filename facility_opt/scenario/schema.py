@@ -37,7 +37,9 @@ COMMUNITY_TYPES = ("city", "town", "fringe", "relocation")
 CANDIDATE_KINDS = ("renovation", "complex", "new_facility", "daycare")
 STAY_DISTRIBUTIONS = ("exponential", "lognormal", "fixed")
 ARRIVAL_PROFILES = ("uniform", "morning-peak")
-OBJECTIVE_KINDS = ("benefit", "score")
+OBJECTIVE_KINDS = ("benefit", "score", "coverage")
+COVERAGE_WEIGHTS = ("communities", "population", "elderly")
+COVERAGE_BASES = ("reach", "own")
 
 # Most candidate projects a scenario may hold. Measured (docs/model.md, "Limits"): at 30,000
 # rows the MILP builds in about 3 s and HiGHS stops at its --time-limit with a plan and its gap;
@@ -68,11 +70,19 @@ SCENARIO_KEYS: list[Field] = [
     Field("data.communities", "path", "", None,
           "Communities table; needed for the benefit objective, the plan's rules and coverage."),
     Field("data.centres", "path", "", None, "Existing day-care centres; needed by simulate."),
+    Field("data.travel", "path", "", None,
+          "Travel table (community_id, site_id, travel): where given it decides reach for the "
+          "optimiser and the simulation (travel ≤ daycare.reach_travel); a pair not listed is out "
+          "of reach. Sites are centre ids and candidate ids."),
     Field("data.sheet", "str", "", None, "Sheet name to read in .xlsx tables (default: first)."),
     # objective
     Field("objective.kind", "str", "", None,
-          "\"benefit\" (documented benefit model) or \"score\" (sum of candidates' score); "
+          "\"benefit\" (documented benefit model), \"score\" (sum of candidates' score) or "
+          "\"coverage\" (most communities covered in the target years, ties by benefit); "
           "default: benefit when communities are given, else score."),
+    Field("objective.coverage_weight", "str", "", "communities",
+          "objective.kind = \"coverage\": count each covered community once (\"communities\"), "
+          "or weight it by its projected \"population\" or \"elderly\" (60+) in the target year."),
     Field("objective.weight_households", "float", "per household-year", 1.0,
           "Benefit weight of one household brought up to the facility-area standard, per year "
           "in service."),
@@ -91,7 +101,13 @@ SCENARIO_KEYS: list[Field] = [
     Field("targets.min_count", "count_by_kind", "projects", {},
           "Hard minimum number of selected projects per kind, e.g. { complex = 10 }."),
     Field("targets.daycare_coverage", "float", "share 0–1", 0.90,
-          "Day-care coverage target tested by simulate and plan (plan: ≥ 90 %)."),
+          "Day-care coverage target: a hard constraint of solve in every target year (share of "
+          "communities covered; 0 = none), tested by simulate and plan (plan: ≥ 90 %)."),
+    Field("targets.coverage_basis", "str", "", "reach",
+          "What covers a community: \"reach\" (a day-care site within reach) or \"own\" (a "
+          "site in the community itself)."),
+    Field("targets.max_turned_away", "float", "share 0–1", 1.0,
+          "share of a community's day-care requests that may be turned away; 1.0 = off"),
     Field("targets.target_years", "years", "year", None,
           "Years in which the coverage target must hold (default: the last funding year)."),
     Field("targets.criterion", "str", "", "ci_low",
@@ -122,7 +138,11 @@ SCENARIO_KEYS: list[Field] = [
           "\"exponential\", \"lognormal\" or \"fixed\"."),
     Field("daycare.stay_hours_cv", "float", "", 0.5, "Coefficient of variation for lognormal stays."),
     Field("daycare.reach_km", "float", "km", 1.0,
-          "A centre within this distance serves a community."),
+          "A centre within this distance serves a community (without a travel table)."),
+    Field("daycare.reach_travel", "float", "travel table's unit", None,
+          "With data.travel: a site serves a community when its travel ≤ this threshold."),
+    Field("daycare.travel_unit", "str", "", "",
+          "Label of the travel table's unit (\"min\", \"m\", \"km\"), shown in messages."),
     # population projection
     Field("population.urbanisation", "float_by_year", "share 0–1",
           {2020: 0.5311, 2025: 0.60},
@@ -202,10 +222,18 @@ CENTRE_COLUMNS: list[Field] = [
     Field("opening_year", "year", "year", None, "Year it opens (default: already open)."),
 ]
 
+TRAVEL_COLUMNS: list[Field] = [
+    Field("community_id", "str", "", REQUIRED, "Community (communities.csv id)."),
+    Field("site_id", "str", "", REQUIRED, "Existing centre id or candidate id."),
+    Field("travel", "float", "travel unit", REQUIRED,
+          "Travel from the community to the site (distance or time, daycare.travel_unit)."),
+]
+
 TABLE_COLUMNS: dict[str, list[Field]] = {
     "candidates": CANDIDATE_COLUMNS,
     "communities": COMMUNITY_COLUMNS,
     "centres": CENTRE_COLUMNS,
+    "travel": TRAVEL_COLUMNS,
 }
 
 
@@ -224,6 +252,8 @@ ENUMERATED_KEYS: dict[str, tuple[str, ...]] = {
     "daycare.stay_distribution": STAY_DISTRIBUTIONS,
     "daycare.arrival_profile": ARRIVAL_PROFILES,
     "targets.criterion": TARGET_CRITERIA,
+    "objective.coverage_weight": COVERAGE_WEIGHTS,
+    "targets.coverage_basis": COVERAGE_BASES,
 }
 
 # Numbers that may be negative (every other number, key or column, must be ≥ 0).

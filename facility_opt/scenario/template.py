@@ -91,6 +91,8 @@ TEMPLATE_EXAMPLES: dict[str, Any] = {
     "data.communities": "communities.csv",
     "data.centres": "centres.csv",
     "data.sheet": "Sheet1",
+    "data.travel": "travel.csv",
+    "daycare.reach_travel": 15,
     "objective.kind": "score",
     "objective.benefit_until": 2030,
     "targets.target_years": [2025],

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from facility_opt.errors import InputError, Problem
+from facility_opt.model.geometry import Reach, reach
 from facility_opt.model.population import PopulationProjection, base_year, project_population
 from facility_opt.model.portfolio import Portfolio
 from facility_opt.model.types import Scenario
@@ -187,6 +188,17 @@ def centres_in_service(scenario: Scenario, portfolio: Portfolio, year: int
     return rows
 
 
+def routing(where: Reach, rows: list[dict[str, Any]]) -> list[tuple[int, ...]]:
+    """Per community (communities-table order), the indices of the centres in service `rows`
+    within reach, in the order a visitor tries them: least travel first, ties by centre id."""
+    per: dict[str, list[tuple[float, str, int]]] = {k: [] for k in where.community_ids}
+    for j, r in enumerate(rows):
+        table = where.centres if r["source"] == "existing" else where.candidates
+        for k, t in table.get(r["centre_id"], ()):
+            per[k].append((t, r["centre_id"], j))
+    return [tuple(j for _, _, j in sorted(per[k])) for k in where.community_ids]
+
+
 def build_simulation(scenario: Scenario, portfolio: Portfolio, projection: PopulationProjection,
                      years: tuple[int, ...], days: int, exact_shortcut: bool = True
                      ) -> tuple[SimulationInput, dict[int, list[dict[str, Any]]]]:
@@ -199,17 +211,16 @@ def build_simulation(scenario: Scenario, portfolio: Portfolio, projection: Popul
                              "a centres table (existing day-care centres; may have no rows)")
     model = demand_model(scenario, days)
     comms = scenario.communities
-    xy = np.array([[c.x_km, c.y_km] for c in comms], dtype=float)
+    where = reach(scenario)
     rate = np.array([scenario.daycare.visits_rate(c.type) for c in comms], dtype=float)
     setups = []
     centres_by_year = {}
     for y in years:
         rows = centres_in_service(scenario, portfolio, y)
         centres_by_year[y] = rows
-        cxy = np.array([[r["x_km"], r["y_km"]] for r in rows], dtype=float).reshape(-1, 2)
         lam = rate * projection.elderly[:, projection.year_index(y)]
-        setups.append(build_year(y, lam, xy, [r["centre_id"] for r in rows], cxy,
-                                 [r["places"] for r in rows], float(scenario.daycare.reach_km)))
+        setups.append(build_year(y, lam, routing(where, rows), [r["centre_id"] for r in rows],
+                                 [r["places"] for r in rows]))
     sim = SimulationInput(model=model, community_ids=tuple(c.id for c in comms),
                           years=tuple(setups), exact_shortcut=exact_shortcut)
     return sim, centres_by_year

@@ -27,47 +27,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from facility_opt.model.demand import (  # noqa: F401  (re-exported: the engine's inputs)
+    MORNING_PEAK_QUARTER_SHARES,
+    DemandModel,
+    draw_visits,
+)
+
 NIGHT_GAP_HOURS = 1.0  # idle time between consecutive simulated days on one SimPy clock
 
-# Morning-peak arrival profile: share of the day's arrivals in each quarter of the opening hours
-# (a piecewise-constant intensity: half of the visitors come in the first quarter of the day).
-MORNING_PEAK_QUARTER_SHARES = (0.50, 0.25, 0.15, 0.10)
-
 
 # --------------------------------------------------------------------------------------------
-# Inputs
+# Inputs (the demand model itself is facility_opt.model.demand, shared with the sizing of places)
 # --------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class DemandModel:
-    """How visits arrive and how long they stay (hours)."""
-
-    opening_hours: float = 8.5
-    arrival_profile: str = "morning-peak"  # or "uniform"
-    stay_distribution: str = "lognormal"  # or "exponential", "fixed"
-    stay_hours_mean: float = 6.0
-    stay_hours_cv: float = 0.5
-    sampled_days: int = 20
-
-    def arrival_hours(self, u: np.ndarray) -> np.ndarray:
-        """Times of day (hours since opening) from uniform draws in [0, 1), by inverse CDF."""
-        if self.arrival_profile == "uniform":
-            return u * self.opening_hours
-        cdf = np.concatenate(([0.0], np.cumsum(MORNING_PEAK_QUARTER_SHARES)))
-        cdf[-1] = 1.0
-        edges = np.linspace(0.0, 1.0, len(MORNING_PEAK_QUARTER_SHARES) + 1)
-        return np.interp(u, cdf, edges) * self.opening_hours
-
-    def stay_hours(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        """`n` visit lengths with mean `stay_hours_mean` (hours)."""
-        mean = self.stay_hours_mean
-        if self.stay_distribution == "exponential":
-            return rng.exponential(mean, n)
-        if self.stay_distribution == "lognormal" and self.stay_hours_cv > 0:
-            sigma2 = np.log1p(self.stay_hours_cv ** 2)
-            return rng.lognormal(np.log(mean) - sigma2 / 2.0, np.sqrt(sigma2), n)
-        return np.full(n, float(mean))
-
-
 @dataclass(frozen=True)
 class YearSetup:
     """Everything that is fixed within one simulated year."""
@@ -127,22 +98,11 @@ def stream_key(community_id: str) -> int:
     return int.from_bytes(hashlib.sha256(community_id.encode("utf-8")).digest()[:8], "little")
 
 
-def build_year(year: int, requests_per_day: np.ndarray, community_xy: np.ndarray,
-               centre_ids: list[str], centre_xy: np.ndarray, places: list[int],
-               reach_km: float) -> YearSetup:
-    """Reach lists (distance order, ties by centre id) and where overflow can go, for a year."""
-    n_c, n_k = len(community_xy), len(centre_ids)
-    choices: list[tuple[int, ...]] = []
-    if n_k:
-        d = np.hypot(community_xy[:, None, 0] - centre_xy[None, :, 0],
-                     community_xy[:, None, 1] - centre_xy[None, :, 1])
-        id_rank = np.argsort(np.argsort(np.asarray(centre_ids, dtype=object)))
-        for i in range(n_c):
-            near = np.flatnonzero(d[i] <= reach_km + 1e-9)
-            near = near[np.lexsort((id_rank[near], d[i, near]))]  # distance, then centre id
-            choices.append(tuple(int(k) for k in near))
-    else:
-        choices = [()] * n_c
+def build_year(year: int, requests_per_day: np.ndarray, choices: list[tuple[int, ...]],
+               centre_ids: list[str], places: list[int]) -> YearSetup:
+    """Where overflow can go, for a year whose reach lists (`choices`: per community, the
+    centres within reach in routing order, from `facility_opt.model.geometry.reach`) are given."""
+    n_k = len(centre_ids)
     # a visitor turned away at ch[j] tries ch[j+1]: transitive closure of those steps
     step = [set() for _ in range(n_k)]
     for ch in choices:
@@ -287,21 +247,6 @@ def run_loss_system(arrival_times: np.ndarray, durations: np.ndarray, groups: np
 # --------------------------------------------------------------------------------------------
 # One replication
 # --------------------------------------------------------------------------------------------
-def draw_visits(model: DemandModel, rng: np.random.Generator, requests_per_day: float
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Visits of one community over the sampled days: (day index, hour of day, stay hours).
-
-    Draw order is fixed (daily counts, then arrival times, then stays) so the same stream gives
-    the same visits whatever the centres are."""
-    days = model.sampled_days
-    counts = rng.poisson(max(requests_per_day, 0.0), days)
-    n = int(counts.sum())
-    day = np.repeat(np.arange(days, dtype=np.int64), counts)
-    hour = model.arrival_hours(rng.random(n))
-    stay = model.stay_hours(rng, n)
-    return day, hour, stay
-
-
 def simulate_replication(sim: SimulationInput, seed_seq: np.random.SeedSequence,
                          replication: int) -> ReplicationOutcome:
     """All simulated years of one replication (a task for the executor)."""

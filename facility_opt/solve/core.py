@@ -28,6 +28,7 @@ import numpy as np
 
 from facility_opt.errors import InfeasibleError, InputError
 from facility_opt.model.portfolio import Portfolio
+from facility_opt.model.targets import CoverageVerdict, judge
 from facility_opt.model.types import Scenario
 from facility_opt.results.folder import ResultsFolder
 
@@ -78,6 +79,8 @@ class SolveResult:
     force_in: tuple[str, ...] = ()
     force_out: tuple[str, ...] = ()
     requirements: tuple[PlacesRequirement, ...] = ()
+    coverage: dict[int, CoverageVerdict] = field(default_factory=dict)  # the target's verdicts
+    benefit: float | None = None  # kind coverage: the benefit that broke ties
     budget_override: dict[int, float] | None = None
     model_size: dict[str, int] = field(default_factory=dict)
     log: str = field(default="", repr=False)
@@ -110,6 +113,10 @@ class LeastCostResult:
     base_total: float = 0.0
     gap: float = 0.0
     lower_total: float | None = None
+    free_budget_by_year: dict[int, float] | None = None  # least total spend, any split
+    free_total: float | None = None
+    free_status: SolveStatus | None = None
+    free_gap: float | None = None
 
     @property
     def extra(self) -> float:
@@ -122,6 +129,11 @@ class LeastCostResult:
                                                        sorted(self.budget_by_year.items())},
                 "total": self.total, "base_total": self.base_total, "extra": self.extra,
                 "status": self.status.value, "gap": self.gap, "lower_total": self.lower_total,
+                "free_budget_by_year": None if self.free_budget_by_year is None else
+                {str(y): v for y, v in sorted(self.free_budget_by_year.items())},
+                "free_total": self.free_total,
+                "free_status": self.free_status.value if self.free_status else None,
+                "free_gap": self.free_gap,
                 "objective": res.objective if res else None,
                 "selected_count": len(res.portfolio) if res else None,
                 "selected": res.selected_ids if res else None}
@@ -136,7 +148,8 @@ def solve(scenario: Scenario, *, solver: str = "highs", time_limit: float | None
           force_out: Sequence[str] = (), requirements: Sequence[PlacesRequirement] = (),
           budget_by_year: dict[int, float] | None = None, log_path: Path | None = None,
           tie_break: bool | None = None, extra_constraints=None,
-          price_infeasible: bool = True, start: dict[str, int] | None = None) -> SolveResult:
+          price_infeasible: bool = True, start: dict[str, int] | None = None,
+          coverage_target: bool = True) -> SolveResult:
     """The best portfolio under the scenario's budgets, rules and targets.
 
     `gap` 0 (default) proves optimality; `time_limit` (seconds) returns the best plan found as
@@ -145,7 +158,8 @@ def solve(scenario: Scenario, *, solver: str = "highs", time_limit: float | None
     within the time limit, `SolverError` when the solver fails. With `price_infeasible` the
     infeasibility message says how much money would make a plan possible (a least-cost solve).
     `start` (project id → start year) is a plan known to be feasible, given to the solver as
-    its first incumbent.
+    its first incumbent. `coverage_target` False leaves `targets.daycare_coverage` out of the
+    hard constraints (the verdict is still reported in `coverage`).
     """
     from facility_opt.solve import diagnose, milp
     from facility_opt.solve.solvers import INF, SolverOptions, check_solver, open_session, solver_version
@@ -158,10 +172,12 @@ def solve(scenario: Scenario, *, solver: str = "highs", time_limit: float | None
     t0 = time.perf_counter()
     model = milp.build_model(scenario, force_in=force_in, force_out=force_out,
                              requirements=requirements, budget_by_year=budgets,
-                             extra_constraints=extra_constraints)
+                             extra_constraints=extra_constraints,
+                             coverage_target=coverage_target)
     def price() -> LeastCostResult:  # what the missing money is, asked only when money could help
         return least_cost(scenario, solver=solver, requirements=requirements, force_in=force_in,
-                          force_out=force_out, time_limit=5.0, with_plan=False)
+                          force_out=force_out, time_limit=5.0, with_plan=False,
+                          coverage_target=coverage_target)
 
     pricer = price if price_infeasible else None
     reasons = diagnose.cheap_reasons(model)
@@ -186,13 +202,35 @@ def solve(scenario: Scenario, *, solver: str = "highs", time_limit: float | None
     values = out.values
     chosen = milp.chosen_options(model, values)
     objective = milp.evaluate(model, chosen)
+    held, held_cost, held_of = objective, form.cost, milp.evaluate
+    if model.benefit_expr is not None and out.status == "optimal":
+        # objective.kind = "coverage": the coverage found is held, benefit decides between the
+        # plans that reach it (lexicographic), then the usual tie-break below
+        _expr, const = model.coverage.objective()
+        tol = 1e-9 * max(1.0, abs(objective))
+        nz = np.nonzero(form.cost)[0]
+        session.add_row(objective - const - tol, INF, nz, form.cost[nz])
+        held_cost = milp.cost_vector(form, model.benefit_expr)
+        session.set_objective(held_cost, maximize=True)
+        outb = session.solve(SolverOptions(time_limit=time_limit, gap=gap, verbose=verbose,
+                                           light=True), warm_start=values,
+                             label="benefit (coverage held)")
+        solve_seconds += outb.seconds
+        if outb.values is not None and outb.status == "optimal":
+            chosen_b = milp.chosen_options(model, outb.values)
+            if milp.evaluate(model, chosen_b) >= objective - 10 * tol:
+                chosen, values = chosen_b, outb.values
+        else:
+            out = outb  # the benefit step stopped at its limit: report that status
+        held_of = milp.evaluate_benefit
+        held = held_of(model, chosen)
     use_tie = scenario.objective.tie_break if tie_break is None else tie_break
     tied = False
     if use_tie and out.status == "optimal" and chosen:
-        tol = 1e-9 * max(1.0, abs(objective))
-        nz = np.nonzero(form.cost)[0]
+        tol = 1e-9 * max(1.0, abs(held))
+        nz = np.nonzero(held_cost)[0]
         session.set_objective(milp.tie_break_cost(model), maximize=False)
-        session.add_row(objective - tol, INF, nz, form.cost[nz])
+        session.add_row(held - tol, INF, nz, held_cost[nz])
         left = None if time_limit is None else max(0.5, time_limit - solve_seconds)
         left = left if left is not None else max(10.0, 4 * solve_seconds)
         out2 = session.solve(SolverOptions(time_limit=left, gap=0.0, verbose=verbose,
@@ -203,11 +241,14 @@ def solve(scenario: Scenario, *, solver: str = "highs", time_limit: float | None
         solve_seconds += out2.seconds
         if out2.values is not None:
             chosen2 = milp.chosen_options(model, out2.values)
-            obj2 = milp.evaluate(model, chosen2)
-            if obj2 >= objective - 10 * tol:
-                chosen, values, objective, tied = chosen2, out2.values, obj2, True
+            if held_of(model, chosen2) >= held - 10 * tol and \
+                    milp.evaluate(model, chosen2) >= objective - 1e-8 * max(1.0, abs(objective)):
+                chosen, values, tied = chosen2, out2.values, True
+                objective = milp.evaluate(model, chosen)
     status = SolveStatus(out.status)
     bound = out.best_bound
+    if bound is not None and model.objective_kind == "coverage":
+        bound += model.coverage.objective()[1]  # communities covered outright are a constant
     if status == SolveStatus.OPTIMAL:
         bound = objective if bound is None else bound
     spend = milp.spend_by_year(model, chosen)
@@ -227,6 +268,13 @@ def solve(scenario: Scenario, *, solver: str = "highs", time_limit: float | None
         force_in=force_in, force_out=force_out, requirements=requirements,
         budget_override=dict(budget_by_year) if budget_by_year is not None else None,
         model_size=model.stats(), log=session.log_text, values=values)
+    if scenario.communities:
+        from facility_opt.solve.coverage import effective_ids
+
+        eff = effective_ids(model, chosen)
+        result.coverage = judge(scenario, result.portfolio, effective_ids=eff)
+    if model.benefit_expr is not None:
+        result.benefit = milp.evaluate_benefit(model, chosen)
     if log_path is not None:
         Path(log_path).write_text(result.log, encoding="utf-8")
     return result
@@ -257,7 +305,8 @@ def _check_limits(time_limit: float | None, gap: float) -> None:
 def least_cost(scenario: Scenario, *, solver: str = "highs",
                requirements: Sequence[PlacesRequirement] = (), time_limit: float | None = None,
                gap: float = 0.0, force_in: Sequence[str] = (),
-               force_out: Sequence[str] = (), with_plan: bool = True) -> LeastCostResult:
+               force_out: Sequence[str] = (), with_plan: bool = True,
+               coverage_target: bool = True) -> LeastCostResult:
     """The smallest budget, in the scenario's annual proportions, that meets every rule and
     target (must_fund, min_count, requirements, …): one exact MILP minimising the scale s of
     `s × budget_y`. The budgets are rounded up to the candidates' cost resolution, then the
@@ -272,7 +321,8 @@ def least_cost(scenario: Scenario, *, solver: str = "highs",
     solver = check_solver(solver)
     _check_limits(time_limit, gap)
     model = milp.build_model(scenario, force_in=force_in, force_out=force_out,
-                             requirements=requirements, least_cost=True)
+                             requirements=requirements, least_cost=True,
+                             coverage_target=coverage_target)
     reasons = diagnose.cheap_reasons(model, include_money=False)
     if reasons:
         raise InfeasibleError(reasons + ["more money cannot fix this"])
@@ -302,7 +352,9 @@ def least_cost(scenario: Scenario, *, solver: str = "highs",
         # the plan also stops after LEAST_COST_SECONDS (status feasible, with its gap)
         result = solve(scenario, solver=solver, requirements=requirements,
                        time_limit=limit, gap=gap, force_in=force_in, force_out=force_out,
-                       budget_by_year=budgets, price_infeasible=False, start=found)
+                       budget_by_year=budgets, price_infeasible=False, start=found,
+                       coverage_target=coverage_target)
+    free = free_least_cost(model, session, limit, gap)
     status = SolveStatus(out.status)
     lower = None
     if out.best_bound is not None:
@@ -311,7 +363,34 @@ def least_cost(scenario: Scenario, *, solver: str = "highs",
                            result=result, status=status,
                            base_total=float(scenario.budget.total),
                            gap=0.0 if status == SolveStatus.OPTIMAL else float(out.gap or 0.0),
-                           lower_total=lower)
+                           lower_total=lower, **free)
+
+
+def free_least_cost(model, session, limit: float, gap: float) -> dict[str, Any]:
+    """The least total spend meeting every rule and target with any split across the years
+    (the annual profile to request): the least-cost model with its budget rows lifted and the
+    total cost minimised. Reuses the open solver session; returns LeastCostResult fields."""
+    from facility_opt.solve import milp
+    from facility_opt.solve.solvers import INF, SolverOptions
+
+    form = milp.to_matrix(model)
+    names = {n: r for r, n in enumerate(form.row_names)}
+    for name in model.budget_rows.values():
+        session.set_row_bounds(names[name], -INF, INF)
+    cost = np.zeros(form.num_col)
+    col = {n: j for j, n in enumerate(form.col_names)}
+    for (i, s), v in model.x.items():
+        cost[col[v.name]] = next(o.total for o in model.options[i] if o.start == s)
+    session.set_objective(cost, maximize=False)
+    out = session.solve(SolverOptions(time_limit=limit, gap=gap), label="least total, any split")
+    if out.values is None:
+        return {}
+    chosen = milp.chosen_options(model, out.values)
+    by_year = {y: round(v, 6) for y, v in milp.spend_by_year(model, chosen).items()}
+    status = SolveStatus(out.status)
+    return {"free_budget_by_year": by_year, "free_total": round(sum(by_year.values()), 6),
+            "free_status": status,
+            "free_gap": 0.0 if status == SolveStatus.OPTIMAL else float(out.gap or 0.0)}
 
 
 def start_values(model, form, start: dict[str, int]) -> np.ndarray:
@@ -338,6 +417,9 @@ def start_values(model, form, start: dict[str, int]) -> np.ndarray:
                 rest = sum(c * values[k] for k, c in zip(cols, coefs, strict=True) if k != j)
                 values[j] = min(values[j], (form.row_upper[r] - rest) / a)
     values[n_x:] = np.maximum(values[n_x:], form.col_lower[n_x:])
+    whole = form.integer.copy()
+    whole[:n_x] = False  # binary helpers (effective coverage) take the largest whole value
+    values[whole] = np.floor(values[whole] + 1e-9)
     return values
 
 
@@ -477,7 +559,10 @@ def summary_record(scenario: Scenario, result: SolveResult) -> dict[str, Any]:
         "rules": rules,
         "tie_break": result.tie_break,
         "model_size": result.model_size,
+        "coverage": {str(y): v.record() for y, v in sorted(result.coverage.items())},
     }
+    if result.benefit is not None:
+        rec["benefit"] = result.benefit
     if result.objective_kind == "benefit":
         yrs = milp.benefit_years(scenario)
         rec["benefit_years"] = [yrs[0], yrs[-1]] if yrs else []

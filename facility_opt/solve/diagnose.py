@@ -28,7 +28,26 @@ from facility_opt.solve.milp import MilpModel, candidate_county, community_index
 # planner sees keeps the money and the targets, which are what a budget discussion is about.
 _ORDER = ("extra", "requires", "exclusive groups", "early-completion rule", "county share cap",
           "county minimum", "day-care places required", "forced out", "forced in", "must_fund",
-          "min_count", "budget")
+          "min_count", "coverage target", "budget")
+
+
+class Reason(str):
+    """One reason in planner's words, typed: `money` says whether more money could remove it
+    (then the caller prices it with the least-cost search), so nobody parses the sentence."""
+
+    money: bool = False
+
+    def __new__(cls, text: str, money: bool = False) -> Reason:
+        r = super().__new__(cls, text)
+        r.money = money
+        return r
+
+
+def money_would_help(reasons: Sequence[str], groups: Sequence[str]) -> bool:
+    """Whether more money might make a plan possible: a reason flagged as money, or a budget or
+    coverage-target group in the conflict (coverage is bought with projects)."""
+    return any(getattr(r, "money", False) for r in reasons) or any(
+        g.startswith(("budget", "coverage target")) for g in groups)
 
 
 def _money(v: float, unit: str) -> str:
@@ -104,13 +123,14 @@ def cheap_reasons(model: MilpModel, include_money: bool = True) -> list[str]:
             s, b = (cum_s, cum_b) if sc.budget.carry_over else (fixed_spend[y], budgets[y])
             if s > b + 1e-6:
                 span = f"up to the end of {y}" if sc.budget.carry_over else f"in {y}"
-                reasons.append(f"must-fund projects cost {_money(s, unit)} {span}, the budget "
-                               f"{span} is {_money(b, unit)} ({_money(s - b, unit)} short)")
+                reasons.append(Reason(f"must-fund projects cost {_money(s, unit)} {span}, the "
+                                      f"budget {span} is {_money(b, unit)} "
+                                      f"({_money(s - b, unit)} short)", money=True))
         total_b = sum(budgets.values())
-        if min_total > total_b + 1e-6 and not any("short" in r for r in reasons):
-            reasons.append(f"must-fund projects cost {_money(min_total, unit)}, all budgets "
-                           f"together {_money(total_b, unit)} ({_money(min_total - total_b, unit)}"
-                           " short)")
+        if min_total > total_b + 1e-6 and not any(getattr(r, "money", False) for r in reasons):
+            reasons.append(Reason(f"must-fund projects cost {_money(min_total, unit)}, all "
+                                  f"budgets together {_money(total_b, unit)} "
+                                  f"({_money(min_total - total_b, unit)} short)", money=True))
     # minimum counts by kind
     need_total = sum(min(o.total for o in model.options[i]) for i in must if model.options[i])
     counted_must = set(must)
@@ -131,11 +151,11 @@ def cheap_reasons(model: MilpModel, include_money: bool = True) -> list[str]:
     if include_money and parts:
         total_b = sum(budgets.values())
         if need_total > total_b + 1e-6:
-            reasons.append(f"the cheapest way to fund {', '.join(parts)} projects "
-                           f"(targets.min_count) with every must-fund project costs "
-                           f"{_money(need_total, unit)}, all budgets together are "
-                           f"{_money(total_b, unit)}: at least {_money(need_total - total_b, unit)}"
-                           " is missing")
+            reasons.append(Reason(f"the cheapest way to fund {', '.join(parts)} projects "
+                                  f"(targets.min_count) with every must-fund project costs "
+                                  f"{_money(need_total, unit)}, all budgets together are "
+                                  f"{_money(total_b, unit)}: at least "
+                                  f"{_money(need_total - total_b, unit)} is missing", money=True))
     # county minimum
     m_min = sc.rules.min_projects_per_county
     if m_min > 0:
@@ -222,8 +242,7 @@ def infeasible_error(scenario, reasons: list[str], conflict: tuple[list[str], li
                                + " alone makes a plan possible")
         else:
             reasons.append("no plan meets the hard constraints")
-    money_matters = any(g.startswith("budget") for g in groups) or any(
-        "short" in r or "missing" in r for r in reasons)
+    money_matters = money_would_help(reasons, groups)
     if pricer is not None and money_matters:
         unit = scenario.budget.unit
         budgets = budget_by_year if budget_by_year is not None else scenario.budget.annual
@@ -240,5 +259,7 @@ def infeasible_error(scenario, reasons: list[str], conflict: tuple[list[str], li
                            f"{_money(have, unit)} budgeted; `--least-cost` gives that plan")
         except InfeasibleError as err:
             if err.status != "no_solution":
-                reasons.append("more money alone would not help: " + err.message)
+                said = set(reasons)
+                reasons.append("more money alone would not help: " + "; ".join(
+                    r for r in err.reasons if r not in said))
     return InfeasibleError(reasons, groups)

@@ -22,6 +22,7 @@ import pulp
 from facility_opt.errors import InputError
 from facility_opt.model.portfolio import Portfolio
 from facility_opt.model.types import Candidate, Community, Scenario
+from facility_opt.solve.coverage import CoverageTerms, coverage_wanted, define_coverage
 from facility_opt.solve.solvers import INF, MatrixForm, new_var
 
 # Constraint groups a diagnosis may relax, in the order a planner would give them up.
@@ -61,6 +62,8 @@ class MilpModel:
     scale_var: pulp.LpVariable | None = None  # least-cost mode: budget scale
     reach: dict[int, list[int]] | None = None  # candidate → communities within day-care reach
     precovered: list[set[int]] | None = None  # community → years an existing centre reaches it
+    coverage: CoverageTerms | None = None  # covered indicators per target year (solve/coverage.py)
+    benefit_expr: pulp.LpAffineExpression | None = None  # kind coverage: the tie-break objective
 
     # -- conveniences -------------------------------------------------------------------------
     @property
@@ -139,75 +142,39 @@ def benefit_years(scenario: Scenario) -> tuple[int, ...]:
     return tuple(range(scenario.years[0] + 1, benefit_until(scenario) + 1))
 
 
-def points_within(points: np.ndarray, centres: np.ndarray, reach_km: float) -> list[list[int]]:
-    """For each centre, the sorted indices of `points` within `reach_km` (planar km).
-
-    A uniform grid of cells one reach wide: each centre looks at the 3 × 3 cells around it, so
-    the work grows with the number of near pairs, not with points × centres (a province has
-    thousands of each). Plain NumPy: importing scipy's KD-tree cost more time than the search."""
-    pts = np.asarray(points, dtype=float).reshape(-1, 2)
-    ctr = np.asarray(centres, dtype=float).reshape(-1, 2)
-    if len(pts) == 0 or len(ctr) == 0:
-        return [[] for _ in range(len(ctr))]
-    reach = float(reach_km) * (1 + 1e-9) + 1e-12
-    cell = max(reach, 1e-9)
-    keys = np.floor(pts / cell).astype(np.int64)
-    buckets: dict[tuple[int, int], list[int]] = {}
-    for j, (a, b) in enumerate(keys.tolist()):
-        buckets.setdefault((a, b), []).append(j)
-    arrays = {k: np.array(v, dtype=np.int64) for k, v in buckets.items()}
-    out: list[list[int]] = []
-    r2 = reach * reach
-    for (cx, cy), (kx, ky) in zip(ctr.tolist(), np.floor(ctr / cell).astype(np.int64).tolist(),
-                                  strict=True):
-        cand = [arrays[(kx + dx, ky + dy)] for dx in (-1, 0, 1) for dy in (-1, 0, 1)
-                if (kx + dx, ky + dy) in arrays]
-        if not cand:
-            out.append([])
-            continue
-        idx = np.concatenate(cand)
-        d2 = (pts[idx, 0] - cx) ** 2 + (pts[idx, 1] - cy) ** 2
-        out.append(sorted(idx[d2 <= r2].tolist()))
-    return out
-
-
 def daycare_reach(scenario: Scenario) -> tuple[dict[int, list[int]], list[Community]]:
-    """Candidate index → indices of communities within `daycare.reach_km` of its site (its
-    community's position), for candidates that add day-care places."""
+    """Candidate index → indices of communities within reach of its site, for candidates that
+    add day-care places (`facility_opt.model.geometry.reach`: distance or travel table)."""
+    from facility_opt.model.geometry import reach
+
     comms = list(scenario.communities or ())
     by_id = {m.id: k for k, m in enumerate(comms)}
-    sites, owners = [], []
-    for i, c in enumerate(scenario.candidates):
-        if c.daycare_places > 0 and c.community_id in by_id:
-            m = comms[by_id[c.community_id]]
-            sites.append((m.x_km, m.y_km))
-            owners.append(i)
+    where = reach(scenario)
     out: dict[int, list[int]] = {}
-    if not sites:
-        return out, comms
-    xy = np.array([(m.x_km, m.y_km) for m in comms], dtype=float)
-    for i, near in zip(owners, points_within(xy, np.array(sites), scenario.daycare.reach_km),
-                       strict=True):
-        out[i] = near
+    for i, c in enumerate(scenario.candidates):
+        if c.id in where.candidates:
+            out[i] = sorted(by_id[k] for k in where.communities_of(c.id))
     return out, comms
 
 
 def precovered_years(scenario: Scenario, comms: list[Community],
                      years: Sequence[int]) -> list[set[int]]:
-    """Per community, the years in which an existing centre is already within reach."""
+    """Per community, the years in which an existing centre with places is open within reach."""
+    from facility_opt.model.geometry import reach
+    from facility_opt.model.targets import centre_open
+
     out: list[set[int]] = [set() for _ in comms]
     centres = list(scenario.centres or ())
     if not centres or not comms:
         return out
-    xy = np.array([(m.x_km, m.y_km) for m in comms], dtype=float)
-    pts = np.array([(c.x_km, c.y_km) for c in centres], dtype=float)
-    for centre, near in zip(centres, points_within(xy, pts, scenario.daycare.reach_km),
-                            strict=True):
+    by_id = {m.id: k for k, m in enumerate(comms)}
+    where = reach(scenario)
+    for centre in centres:
         if centre.places <= 0:
             continue
-        opened = [y for y in years if centre.opening_year is None or centre.opening_year <= y]
-        for k in near:
-            out[k].update(opened)
+        opened = [y for y in years if centre_open(centre.opening_year, y)]
+        for cid in where.communities_of(centre.id, candidate=False):
+            out[by_id[cid]].update(opened)
     return out
 
 
@@ -245,6 +212,7 @@ def build_model(
     budget_by_year: dict[int, float] | None = None,
     least_cost: bool = False,
     extra_constraints: Callable[[MilpModel], None] | None = None,
+    coverage_target: bool = True,
 ) -> MilpModel:
     """Build the MILP of a scenario (docs/model.md). Nothing is solved here.
 
@@ -269,11 +237,11 @@ def build_model(
                                      "candidates table")
     comms = community_index(sc)
     kind = sc.objective.kind
-    if kind not in ("score", "benefit"):
-        raise InputError.one(_src(sc), "objective.kind", kind, '"benefit" or "score"')
-    if kind == "benefit" and not sc.communities:
+    if kind not in ("score", "benefit", "coverage"):
+        raise InputError.one(_src(sc), "objective.kind", kind, '"benefit", "coverage" or "score"')
+    if kind in ("benefit", "coverage") and not sc.communities:
         raise InputError.one(_src(sc), "objective.kind", kind,
-                             '"score", or a communities table (data.communities) for "benefit"')
+                             f'"score", or a communities table (data.communities) for "{kind}"')
     if sc.rules.early_completion and not sc.communities:
         raise InputError.one(_src(sc), "rules.early_completion", True,
                              "a communities table (data.communities) to know community types")
@@ -288,7 +256,7 @@ def build_model(
             x[i, o.start] = v
             columns.append(v)
     model = MilpModel(sc, prob, options, x, columns, {}, {}, "least_cost" if least_cost else kind,
-                      budgets, benefit_years(sc) if kind == "benefit" else ())
+                      budgets, benefit_years(sc) if kind in ("benefit", "coverage") else ())
 
     def add(name: str, pairs, sense: int, rhs: float, group: str, label: str) -> None:
         expr = pulp.LpAffineExpression(_summed(pairs))
@@ -429,13 +397,21 @@ def build_model(
                 "required", f"≥ {req.min_places} new places within reach of {req.community_id} "
                 f"in {req.year}")
 
-    # (10) objective
+    # (10) coverage in every target year: the target as a hard row, indicators for the objective
+    if coverage_wanted(sc, coverage_target):
+        define_coverage(model, add, hard=coverage_target)
+
+    # (11) objective
     if least_cost:
         prob.setObjective(pulp.LpAffineExpression([(model.scale_var, 1.0)]))
     elif kind == "score":
         prob.setObjective(pulp.LpAffineExpression(
             [(x[i, o.start], float(cands[i].score or 0.0))
              for i, opts in enumerate(options) for o in opts if cands[i].score]))
+    elif kind == "coverage":  # lexicographic: coverage first, then benefit (solve/core.py)
+        expr, _const = model.coverage.objective()
+        prob.setObjective(expr)
+        model.benefit_expr = _benefit(model, add)
     else:
         prob.setObjective(_benefit(model, add))
 
@@ -570,6 +546,15 @@ def to_matrix(model: MilpModel) -> MatrixForm:
                       np.array(value, dtype=float), maximize=prob.sense == pulp.LpMaximize)
 
 
+def cost_vector(form: MatrixForm, expr: pulp.LpAffineExpression) -> np.ndarray:
+    """An objective expression as a cost vector in the matrix's column order."""
+    pos = {n: j for j, n in enumerate(form.col_names)}
+    cost = np.zeros(len(form.col_names))
+    for v, a in expr.items():
+        cost[pos[v.name]] += a
+    return cost
+
+
 def tie_break_cost(model: MilpModel) -> np.ndarray:
     """Secondary objective (minimised with the main objective held at its optimum), in integer
     units: total cost in steps of the cost resolution first, then earlier candidates (table
@@ -636,7 +621,17 @@ def evaluate(model: MilpModel, chosen: dict[int, StartOption]) -> float:
     sc = model.scenario
     if model.objective_kind == "score":
         return float(sum(sc.candidates[i].score or 0.0 for i in chosen))
-    if model.objective_kind != "benefit":
+    if model.objective_kind == "coverage":
+        from facility_opt.solve.coverage import coverage_value
+
+        return coverage_value(model, chosen)
+    return evaluate_benefit(model, chosen)
+
+
+def evaluate_benefit(model: MilpModel, chosen: dict[int, StartOption]) -> float:
+    """The benefit of a portfolio computed directly (the benefit or coverage model's)."""
+    sc = model.scenario
+    if model.objective_kind not in ("benefit", "coverage"):
         raise ValueError("evaluate() needs a score or benefit model")
     ob = sc.objective
     per_household = ob.area_standard_m2_per_100_households / 100.0
