@@ -163,15 +163,33 @@ def test_no_wait_stops_at_once_naming_the_holder(tmp_path: Path, where: str) -> 
 
 
 def test_a_waiting_command_says_whom_it_waits_for(tmp_path: Path) -> None:
+    """The second command waits (saying whom for, even with --quiet) and goes on as soon as the
+    holder is gone — here killed, which must release the folder too."""
     sc = _scenario(tmp_path)
     target = tmp_path / "results" / "mini"
-    holder = _holder(tmp_path, target, 2)
+    holder = _holder(tmp_path, target, 120)
+    err = tmp_path / "stderr.txt"
     try:
-        proc = _run(["--quiet", "solve", str(sc), "-o", str(target), "--no-explain"], tmp_path)
+        with open(err, "w", encoding="utf-8") as f:
+            proc = subprocess.Popen([*CLI, "--quiet", "solve", str(sc), "-o", str(target),
+                                     "--no-explain"], cwd=tmp_path, env=_env(),
+                                    stdout=subprocess.DEVNULL, stderr=f)
+        deadline = time.monotonic() + 120
+        while "waiting:" not in err.read_text(encoding="utf-8") and time.monotonic() < deadline:
+            assert proc.poll() is None, err.read_text(encoding="utf-8")
+            time.sleep(0.1)
+        text = err.read_text(encoding="utf-8")
+        assert re.search(r"waiting: .*mini is in use by `plan` \(pid \d+", text), text
+        holder.kill()
+        holder.wait()
+        assert proc.wait(timeout=120) == 0, err.read_text(encoding="utf-8")
     finally:
-        holder.wait(timeout=60)
-    assert re.search(r"waiting: .*mini is in use by `plan` \(pid \d+", proc.stderr), proc.stderr
-    assert {"plan.json", "summary.json", "selection.csv"} <= _files(target)
+        holder.kill()
+        holder.wait()
+    files = _files(target)
+    assert {"summary.json", "selection.csv", "manifest.json"} <= files
+    assert "plan.json" not in files  # the killed holder never moved its file in
+    assert not list(tmp_path.glob("results/.mini.tmp-*")), "the dead holder's staging remains"
 
 
 def test_results_open_for_colleagues_under_umask_022(tmp_path: Path) -> None:

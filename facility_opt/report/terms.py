@@ -159,6 +159,7 @@ TERMS: dict[str, tuple[str, str]] = {
                            "differs from manifest.json (changed after the run)"),
     "row.result_unlisted": ("manifest.json 未记录", "not listed in manifest.json"),
     "row.scenario_source": ("情景文件", "Scenario file"),
+    "row.run": ("写入本结果的命令 {n}", "Command {n} that wrote these results"),
     # -- units ------------------------------------------------------------------------------------
     "unit.projects": ("个", "projects"),
     "unit.places": ("个", "places"),
@@ -174,8 +175,7 @@ TERMS: dict[str, tuple[str, str]] = {
                       "{verdict}"),
     "verdict.p_met": ("{p}（95%区间 {low}–{high}，{futures} 个情景）",
                       "{p} (95% interval {low}–{high}, {futures} futures)"),
-    "reason.cost": ("强制纳入将使目标函数值（{kind}）减少 {loss}", "forcing it in lowers the "
-                    "objective ({kind}) by {loss}"),
+    "reason.cost": ("强制纳入将使{kind}减少 {loss}", "forcing it in lowers the {kind} by {loss}"),
     "reason.no_loss": ("强制纳入不降低目标函数值（同分方案之一）", "forcing it in costs nothing "
                        "(one of several equally good plans)"),
     "reason.infeasible": ("强制纳入后无可行方案（超出预算或与硬约束冲突）",
@@ -298,8 +298,12 @@ VALUE_TERMS: dict[str, tuple[str, str]] = {
     "km": ("公里", "km"),
     "m": ("米", "metres"),
     "unset": ("未设定（采用默认）", "not set (default)"),
+    "objective_benefit": ("效益值", "benefit"),
+    "objective_score": ("评分之和", "total score"),
+    "objective_coverage": ("覆盖目标值", "coverage objective"),
     "year": ("{year}年", "{year}"),
-    "other_language": ("（仅有外文说明）", "(given in Chinese only)"),
+    "other_language": ("（仅有外文说明）", "(given in another language only)"),
+    "run": ("{command}，{ended}，{files} 个文件", "{command}, {ended}, {files} files"),
     "unnamed_setting": ("其他设定 {name}", "other setting {name}"),
     "万元": ("万元", "10,000 yuan"),
 }

@@ -94,13 +94,15 @@ def _move_in(staging: Path, target: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
 
 
-def recover_interrupted(target: Path) -> None:
+def recover_interrupted(target: Path, locked: bool = False) -> None:
     """Tidy up after a run that was killed (SIGKILL, power cut) while writing `target`.
 
     A killed run can leave a hidden `.NAME.tmp-PID-*` staging folder: without a `.commit` note it
     was incomplete (deleted); with one it was moving its complete results into place (the move is
     finished). Older versions could leave the previous results as `.NAME.old-PID` with no `NAME`
-    (restored). Folders of runs still alive are left alone. Call it holding the folder's lock.
+    (restored). `locked`: the caller holds the folder's lock, so every staging folder is an
+    orphan (a run creates one only while holding the lock), whatever its pid; otherwise those of
+    runs still alive are left alone.
     """
     parent = target.parent
     if not parent.is_dir():
@@ -119,7 +121,7 @@ def recover_interrupted(target: Path) -> None:
             shutil.rmtree(p, ignore_errors=True)
     for p in sorted(parent.glob(f".{target.name}.tmp-*")):
         parts = p.name[len(f".{target.name}.tmp-"):].split("-", 1)
-        if parts[0].isdigit() and _pid_alive(int(parts[0])):
+        if not locked and parts[0].isdigit() and _pid_alive(int(parts[0])):
             continue
         if (p / COMMIT_NOTE).is_file():
             try:
@@ -140,7 +142,7 @@ class ResultsFolder:
     """
 
     def __init__(self, target: Path, command: str, argv: Sequence[str] | None = None,
-                 wait: bool | None = None):
+                 wait: bool | None = None, lock: bool = True):
         self.target = Path(target).resolve()
         self.command = command
         self.argv = list(sys.argv if argv is None else argv)
@@ -148,6 +150,7 @@ class ResultsFolder:
         self.manifest: dict[str, Any] = {}
         self.tmp: Path | None = None
         self._wait = wait
+        self._locking = lock  # False: the caller holds a lock that covers this folder
         self._lock: FolderLock | None = None
         self.previous_manifest: dict[str, Any] | None = None
 
@@ -167,14 +170,15 @@ class ResultsFolder:
         if self.target.exists() and not self.target.is_dir():
             raise InputError.one(str(self.target), "-o", str(self.target),
                                  "a folder for the results (a file of that name exists)")
-        lock = FolderLock(self.target, self.command, wait=self._wait)
+        if self._locking:
+            lock = FolderLock(self.target, self.command, wait=self._wait)
+            try:
+                lock.__enter__()
+            except OSError as err:
+                raise unwritable(err) from None
+            self._lock = lock
         try:
-            lock.__enter__()
-        except OSError as err:
-            raise unwritable(err) from None
-        self._lock = lock
-        try:
-            recover_interrupted(self.target)
+            recover_interrupted(self.target, locked=True)
             self.previous_manifest = read_manifest(self.target)
             tmp = self.target.parent / f".{self.target.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
             tmp.mkdir()  # the umask's mode, unlike mkdtemp's 0700
@@ -207,7 +211,8 @@ class ResultsFolder:
         own = sorted(p.relative_to(self.tmp).as_posix() for p in self.tmp.rglob("*")
                      if p.is_file() and p.relative_to(self.tmp).as_posix() not in
                      ("manifest.json", COMMIT_NOTE))
-        record = self._run_record(own)
+        # a sub-folder's own manifest.json (compare's scenarios/<name>/) moves in, unlisted
+        record = self._run_record([f for f in own if Path(f).name != "manifest.json"])
         top, stale = merged(read_manifest(self.target), self.target, record)
         (self.tmp / "manifest.json").write_text(json_text(top), encoding="utf-8", newline="")
         note = self.tmp / (COMMIT_NOTE + ".part")

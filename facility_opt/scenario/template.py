@@ -103,6 +103,9 @@ TEMPLATE_EXAMPLES: dict[str, Any] = {
     "uncertainty.visits_scale": [0.6, 1.6],
     "uncertainty.stay_hours_mean": [4.0, 8.0],
     "uncertainty.stay_distribution": ["fixed", "lognormal"],
+    "annex.organisation": "乐山市民政局",
+    "annex.contact": "张三 0833-0000000",
+    "annex.reviewer": "李四",
 }
 def _key_comment(f: Field) -> list[str]:
     bits = [f.description]

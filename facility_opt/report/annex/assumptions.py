@@ -4,6 +4,7 @@ annex was built from, with sha256)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from facility_opt.report.annex.data import AnnexData
@@ -13,6 +14,7 @@ from facility_opt.report.annex.document import (
     Col,
     Table,
     Val,
+    beijing,
 )
 from facility_opt.report.terms import has_term, term
 from facility_opt.results.folder import fmt_number
@@ -35,7 +37,11 @@ def is_year(k: Any) -> bool:
 
 
 def has_cjk(text: str) -> bool:
-    return any("\u2e80" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in text)
+    """Mostly Chinese: at least a third of its letters are CJK characters (an English paragraph
+    quoting 一 is not)."""
+    cjk = sum("\u2e80" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in text)
+    latin = sum(ch.isascii() and ch.isalpha() for ch in text)
+    return cjk > 0 and cjk * 3 >= latin
 
 
 def in_language(text: str, lang: str) -> str:
@@ -130,6 +136,14 @@ def setting_label(key: str, lang: str) -> str:
     return term("value.unnamed_setting", lang, name=key)
 
 
+def _when(text: Any, lang: str) -> str | None:
+    """An ISO time of manifest.json in Beijing time."""
+    try:
+        return beijing(datetime.fromisoformat(str(text)), lang) if text else None
+    except ValueError:
+        return str(text)
+
+
 def provenance_table(data: AnnexData, lang: str) -> Table:
     t = lambda key, **kw: term(key, lang, **kw)  # noqa: E731
     m = data.manifest or {}
@@ -148,8 +162,13 @@ def provenance_table(data: AnnexData, lang: str) -> Table:
     add(t("row.tool_version"), m.get("tool_version"))
     add(t("row.command"), m.get("command"))
     add(t("row.command_line"), m.get("command_line"))
-    add(t("row.started"), m.get("started"))
-    add(t("row.ended"), m.get("ended"))
+    add(t("row.started"), _when(m.get("started"), lang))
+    add(t("row.ended"), _when(m.get("ended"), lang))
+    for n, run in enumerate(m.get("runs") or [], start=1):
+        if isinstance(run, Mapping):
+            add(t("row.run", n=n), t("value.run", command=run.get("command"),
+                                     ended=_when(run.get("ended"), lang),
+                                     files=len(run.get("files") or {})))
     add(t("row.scenario"), m.get("scenario") or data.scenario_name)
     add(t("row.scenario_source"), (data.scenario or {}).get("source"))
     add(t("row.solver"), s.get("solver") or m.get("solver"))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from facility_opt.report.annex.document import (
     Col,
     Table,
     Val,
+    beijing,
     format_cell,
 )
 from facility_opt.report.annex.tables import (
@@ -46,17 +46,8 @@ from facility_opt.report.annex.verdict import (
 )
 from facility_opt.report.terms import has_term, kind_label, metric_label, term
 
-BEIJING = timezone(timedelta(hours=8), "CST")
 FIGURE_KINDS = (("spend", "fig.spend"), ("coverage", "fig.coverage"), ("plan", "fig.plan"),
                 ("map", "fig.map"), ("frontier", "fig.frontier"))
-
-
-def beijing(when: datetime, lang: str) -> str:
-    """A time as the bureau reads it: Beijing time (UTC+8), in the document's language."""
-    local = when.astimezone(BEIJING)
-    text = (f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}" if lang == "zh"
-            else f"{local:%Y-%m-%d %H:%M}")
-    return term("doc.beijing", lang, date=text)
 
 
 def doc_title(data: AnnexData, lang: str) -> str:

@@ -78,11 +78,13 @@ def write_annex(results_dir: Path | str, out_dir: Path | str | None = None,
                              "name exists)")
     if not root.is_dir():
         load_results(root)  # the one message for a folder that is not there
+    inside = root.resolve() in out.resolve().parents
     with ExitStack() as stack:
         if out.resolve() != root.resolve():
             stack.enter_context(FolderLock(root.resolve(), "annex"))
-            recover_interrupted(root.resolve())
-        folder = stack.enter_context(ResultsFolder(out, "annex"))
+            recover_interrupted(root.resolve(), locked=True)
+        # RESULTS_DIR/annex/ is covered by the results folder's lock (no second lock file there)
+        folder = stack.enter_context(ResultsFolder(out, "annex", lock=not inside))
         data = load_results(root)
         warnings: list[str] = []
         changed = changed_results_files(data)

@@ -4,11 +4,12 @@ writers all render, so the three formats show the same text for every cell."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+from facility_opt.report.terms import term
 from facility_opt.results.folder import fmt_number
 
 # Money cells: thousands separators and two decimals, in the scenario's unit (万元 by default)
@@ -96,3 +97,12 @@ def format_cell(value: Any, kind: str) -> str:
     if kind == GENERAL:
         return fmt_number(value)
     return str(value)
+
+
+BEIJING = timezone(timedelta(hours=8), "CST")
+def beijing(when: datetime, lang: str) -> str:
+    """A time as the bureau reads it: Beijing time (UTC+8), in the document's language."""
+    local = when.astimezone(BEIJING)
+    text = (f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}" if lang == "zh"
+            else f"{local:%Y-%m-%d %H:%M}")
+    return term("doc.beijing", lang, date=text)

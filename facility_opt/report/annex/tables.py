@@ -17,7 +17,7 @@ from facility_opt.report.annex.document import (
     Col,
     Table,
 )
-from facility_opt.report.terms import kind_label, term
+from facility_opt.report.terms import has_term, kind_label, term
 
 TEXT_COLUMNS = ("description", "justification", "performance_target", "funding_source")
 
@@ -85,7 +85,8 @@ def unfunded_table(data: AnnexData, lang: str) -> Table | None:
         return None
     u = data.unit
     t = lambda key, **kw: term(key, lang, **kw)  # noqa: E731
-    kind = term(f"value.{data.objective_kind}", lang) if data.objective_kind else ""
+    key = f"value.objective_{data.objective_kind}"
+    kind = term(key, lang) if has_term(key) else term("value.objective_benefit", lang)
     cols = [Col(t("col.id")), Col(t("col.name")), Col(t("col.kind")), Col(t("col.county")),
             Col(t("col.cost", unit=u), MONEY), Col(t("col.reason"))]
     rows = []
