@@ -262,6 +262,20 @@ def annex(
     _run(run_annex, results_dir=results_dir, out=out, lang=lang)
 
 
+@app.command(name="map")
+def map_(
+    results_dir: Annotated[Path, typer.Argument(help="Results folder of solve, simulate or plan.")],
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="Folder for the maps "
+                   "(default: RESULTS_DIR itself).", show_default=False)] = None,
+    county: Annotated[str | None, typer.Option("--county", help="Draw only this county's map "
+                      "(default: the city and every county).", show_default=False)] = None,
+) -> None:
+    """Draw maps (PNG, SVG): coverage of each community, centres and their reach, funded projects."""
+    from facility_opt.cli.map_cmd import run_map
+
+    _run(run_map, results_dir=results_dir, out=out, county=county)
+
+
 @app.command()
 def validate(scenario: ScenarioArg = None) -> None:
     """Check a scenario and its tables; report every problem found."""

@@ -299,4 +299,19 @@ def _draw_all(folder, compared: list[ComparedScenario], lang: str) -> list[Path]
     drawn += plots.draw_benefit_cost(
         plots.benefit_cost_data(plots.read_csv_rows(folder.path / "compare.csv")),
         folder.path / "compare_benefit_cost", unit=unit, objective_kind=kind, labels=labels)
+    drawn += _draw_maps(folder, compared, lang)
+    return drawn
+
+
+def _draw_maps(folder, compared: list[ComparedScenario], lang: str) -> list[Path]:
+    """The city map of every compared scenario whose folder holds positions (sites.csv), as
+    map_<scenario>.png / .svg."""
+    from facility_opt.report import maps
+
+    labels = maps.map_labels(lang)
+    drawn: list[Path] = []
+    for s in compared:
+        if (Path(s.folder) / "sites.csv").is_file():
+            drawn += maps.draw_map(maps.map_data(s.folder), folder.path / f"map_{s.name}",
+                                   labels=labels)
     return drawn

@@ -700,7 +700,7 @@ def write_plan_outputs(folder, res: PlanResult, *, lang: str = "auto") -> None:
     coverage plot (plan.png / plan.svg)."""
     import json
 
-    from facility_opt.report import plots
+    from facility_opt.report import maps, plots
     from facility_opt.simulate.core import write_simulation_outputs
     from facility_opt.solve.core import write_solve_outputs
 
@@ -725,3 +725,4 @@ def write_plan_outputs(folder, res: PlanResult, *, lang: str = "auto") -> None:
     plots.draw_plan(plots.plan_iterations_data(json.loads(
         (folder.path / "plan.json").read_text(encoding="utf-8"))), final, folder.path / "plan",
         title=sc.title or sc.name, labels=labels)
+    maps.write_maps(folder.path, folder.path, lang=lang)  # map_city, map_<county> (.png, .svg)
