@@ -325,9 +325,13 @@ def _run(fn, **kwargs) -> None:
     from facility_opt.cli.progress_view import reporter_for
     from facility_opt.progress import reporting_to
 
+    rep = reporter_for(QUIET.get())
     try:
-        with reporting_to(reporter_for(QUIET.get())):
-            code = fn(**kwargs)
+        with reporting_to(rep):
+            try:
+                code = fn(**kwargs)
+            finally:
+                rep.close()  # a bar left open by an error must not hide the message
     except (KeyboardInterrupt, Interrupted):
         raise typer.Exit(INTERRUPTED) from None  # main() says so, once
     except FacilityOptError as err:

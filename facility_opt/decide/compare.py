@@ -224,6 +224,7 @@ def compare(inputs: Sequence[str], *, out: Path | None = None, replications: int
             lang: str = "auto") -> CompareResult:
     """Run what is missing, write compare.csv and the four plots (PNG and SVG) into `out`
     (default results/compare/), atomically."""
+    from facility_opt.progress import stage
     from facility_opt.results.folder import ResultsFolder, default_results_dir
     from facility_opt.scenario.loading import load_scenario
 
@@ -246,7 +247,8 @@ def compare(inputs: Sequence[str], *, out: Path | None = None, replications: int
     target = Path(out) if out is not None else default_results_dir("compare")
     taken: set[str] = set()
     compared: list[ComparedScenario] = []
-    with ResultsFolder(target, "compare") as folder:
+    with ResultsFolder(target, "compare") as folder, \
+            stage(f"comparing {len(refs)} scenario{'' if len(refs) == 1 else 's'}", len(refs)) as done:
         for ref in refs:
             if _is_results_folder(ref):
                 s = read_results_folder(Path(ref))
@@ -256,6 +258,7 @@ def compare(inputs: Sequence[str], *, out: Path | None = None, replications: int
                 s = _run_scenario(ref, folder, name, solver=solver, replications=replications,
                                   seed=seed, workers=workers)
             compared.append(s)
+            done.advance()
         kinds = sorted({r.get("kind", "") for s in compared for r in s.selection
                         if str(r.get("selected", "")).strip() == "1" and r.get("kind")})
         columns = [*SUMMARY_COLUMNS, *(f"selected_{k}" for k in kinds), *TAIL_COLUMNS]

@@ -241,7 +241,7 @@ def frontier(scenario: Scenario, budgets: Sequence[float], *, solver: str = "hig
     totals = sorted({float(b) for b in budgets})
     tasks = [(scenario, t, split_budget(scenario, t), solver) for t in totals]
     points = run_tasks(_solve_budget, tasks, workers=workers, scheduler=scheduler,
-                       description="budgets")
+                       description=f"frontier of {scenario.name}: {len(tasks)} budgets")
     return FrontierResult(scenario, list(points))
 
 

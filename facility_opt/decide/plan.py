@@ -42,6 +42,7 @@ from facility_opt.model.portfolio import Portfolio
 from facility_opt.model.queueing import erlang_places, offered_load
 from facility_opt.model.targets import target_years
 from facility_opt.model.types import Candidate, Scenario
+from facility_opt.progress import reporter
 
 REACH_TOLERANCE_KM = 1e-9  # same tolerance as the simulation's reach test
 METRICS = ("facility_coverage", "service_coverage")
@@ -488,6 +489,8 @@ def plan(scenario: Scenario, *, solver: str = "highs", replications: int | None 
     dropped: list[Proposal] = []
     prev_pf = Portfolio()
     stop, detail, unservable = "", "", []
+    rounds = reporter().stage(f"plan {scenario.name}: at most {max_iter} solve → simulate rounds",
+                              max_iter)  # closed after the loop, or by the CLI on an error
     while True:
         pf: Portfolio = result.portfolio
         cov = coverage_figures(sim)
@@ -501,6 +504,7 @@ def plan(scenario: Scenario, *, solver: str = "highs", replications: int | None 
             requirements_added=added, requirements_dropped=dropped,
             coverage_before=prev_cov, coverage_after=cov, target_met=status)
         iterations.append(it)
+        rounds.advance()
         if it.met:
             stop = "met"
             break
@@ -552,6 +556,7 @@ def plan(scenario: Scenario, *, solver: str = "highs", replications: int | None 
             break
         prev_pf, prev_cov, result = pf, cov, best
         sim = _simulate(scenario, result.portfolio, replications, seed, workers, scheduler)
+    rounds.close()
     out = PlanResult(scenario, iterations, result, sim, stop == "met", stop, detail,
                      sorted(kept.values(), key=lambda p: (p.year, p.community_id)),
                      sorted(unaffordable.values(), key=lambda p: (p.year, p.community_id)),
