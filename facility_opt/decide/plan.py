@@ -43,6 +43,7 @@ from facility_opt.model.queueing import erlang_places, offered_load
 from facility_opt.model.targets import target_years
 from facility_opt.model.types import Candidate, Scenario
 from facility_opt.progress import reporter
+from facility_opt.report.terms import counted
 
 REACH_TOLERANCE_KM = 1e-9  # same tolerance as the simulation's reach test
 METRICS = ("facility_coverage", "service_coverage")
@@ -482,6 +483,8 @@ def plan(scenario: Scenario, *, solver: str = "highs", replications: int | None 
     kept: dict[tuple[str, int], Proposal] = {}
     unaffordable: dict[tuple[str, int], Proposal] = {}
     iterations: list[PlanIteration] = []
+    rounds = reporter().stage(f"plan {scenario.name}: at most {max_iter} solve → simulate rounds",
+                              max_iter)  # closed after the loop, or by the CLI on an error
     result = _solve_with(scenario, solver, kept, price=True)  # InfeasibleError: exit 3
     sim = _simulate(scenario, result.portfolio, replications, seed, workers, scheduler)
     prev_cov = None
@@ -489,8 +492,6 @@ def plan(scenario: Scenario, *, solver: str = "highs", replications: int | None 
     dropped: list[Proposal] = []
     prev_pf = Portfolio()
     stop, detail, unservable = "", "", []
-    rounds = reporter().stage(f"plan {scenario.name}: at most {max_iter} solve → simulate rounds",
-                              max_iter)  # closed after the loop, or by the CLI on an error
     while True:
         pf: Portfolio = result.portfolio
         cov = coverage_figures(sim)
@@ -681,10 +682,10 @@ def verdict_text(res: PlanResult) -> str:
     cost = f"{fin.total_cost:,.0f} of {sc.budget.total:,.0f} {unit}"
     target = f"{100 * sc.targets.daycare_coverage:g} %"
     if res.met:
-        return (f"TARGET MET ({crit} ≥ {target}) with {len(fin.portfolio)} projects ({what}) "
+        return (f"TARGET MET ({crit} ≥ {target}) with {counted(len(fin.portfolio), 'project')} ({what}) "
                 f"costing {cost} — {cov}")
     text = (f"TARGET NOT MET ({crit} ≥ {target}) after {len(res.iterations)} round(s): "
-            f"{STOP_TEXT[res.stop_reason]}; best portfolio {len(fin.portfolio)} projects ({what}) "
+            f"{STOP_TEXT[res.stop_reason]}; best portfolio {counted(len(fin.portfolio), 'project')} ({what}) "
             f"costing {cost} — {cov}")
     if res.least_cost is not None:
         extra = ", ".join(f"{y} +{v:,.0f}" for y, v in sorted(res.extra_budget_by_year.items()))
