@@ -288,22 +288,35 @@ def _draw_all(folder, compared: list[ComparedScenario], lang: str) -> list[Path]
     kind = kinds.pop() if len(kinds) == 1 else "objective"
     targets = {float((s.settings.get("targets") or {}).get("daycare_coverage", 0.9))
                for s in compared}
+    shown = _display_names(compared, labels)
     drawn: list[Path] = []
-    spend = {s.name: s.spend for s in compared if s.spend}
+    spend = {shown[s.name]: s.spend for s in compared if s.spend}
     if spend:
         drawn += plots.draw_spend(plots.spend_data(spend), folder.path / "compare_spend",
                                   unit=unit, labels=labels)
-    drawn += plots.draw_selection(plots.selection_data({s.name: s.selection for s in compared}),
+    drawn += plots.draw_selection(plots.selection_data({shown[s.name]: s.selection
+                                                        for s in compared}),
                                   folder.path / "compare_selection", labels=labels)
-    cov = {s.name: s.coverage for s in compared if s.coverage}
+    cov = {shown[s.name]: s.coverage for s in compared if s.coverage}
     if cov:
         drawn += plots.draw_coverage(plots.coverage_data(cov), folder.path / "compare_coverage",
                                      target=max(targets), labels=labels)
+    bc_rows = [{**r, "scenario": shown.get(r["scenario"], r["scenario"])}
+               for r in plots.read_csv_rows(folder.path / "compare.csv")]
     drawn += plots.draw_benefit_cost(
-        plots.benefit_cost_data(plots.read_csv_rows(folder.path / "compare.csv")),
+        plots.benefit_cost_data(bc_rows),
         folder.path / "compare_benefit_cost", unit=unit, objective_kind=kind, labels=labels)
     drawn += _draw_maps(folder, compared, lang)
     return drawn
+
+
+def _display_names(compared: list[ComparedScenario], labels) -> dict[str, str]:
+    """Scenario name → the title the plots show (the part in the plots' language), unique."""
+    out: dict[str, str] = {}
+    for s in compared:
+        shown = labels.title(s.title, s.name)
+        out[s.name] = shown if shown not in out.values() else f"{shown} ({s.name})"
+    return out
 
 
 def _draw_maps(folder, compared: list[ComparedScenario], lang: str) -> list[Path]:

@@ -249,6 +249,8 @@ def frontier(scenario: Scenario, budgets: Sequence[float], *, solver: str = "hig
 
 def write_frontier_outputs(folder, result: FrontierResult, *, lang: str = "auto") -> list[Path]:
     """frontier.csv, frontier.json (points with reasons) and frontier.png / .svg."""
+    import json
+
     from facility_opt.report import plots
     from facility_opt.results.folder import csv_text
 
@@ -265,7 +267,10 @@ def write_frontier_outputs(folder, result: FrontierResult, *, lang: str = "auto"
                     "selected_ids": list(p.selected_ids)} for p in result.points],
     })
     rows = list(_csv_rows(csv_text(result.columns, result.rows())))
-    data = plots.frontier_data(rows)
+    meta = json.loads((folder.path / "frontier.json").read_text(encoding="utf-8"))
+    data = plots.frontier_data(rows, communities=len(sc.communities or ()) or None,
+                               target_share=sc.targets.daycare_coverage if sc.communities else None,
+                               least_budget_total=meta.get("least_budget_total"))
     return plots.draw_frontier(
         data, folder.path / "frontier", unit=sc.budget.unit,
         objective_kind=sc.objective.kind, current_budget=sc.budget.total,

@@ -16,6 +16,8 @@ from facility_opt.report.plot_data import (
 )
 from facility_opt.report.plot_style import _COLOURS, Labels, _finite, _pct, _pyplot, _save, plot_labels
 
+_MARKERS = ("o", "s", "D", "^", "v", "P", "X", "*")
+
 
 def draw_coverage(series: Sequence[CoverageSeries], stem: Path, *, target: float = 0.90,
                   title: str | None = None, labels: Labels | None = None) -> list[Path]:
@@ -46,10 +48,9 @@ def draw_coverage(series: Sequence[CoverageSeries], stem: Path, *, target: float
             lows = _finite(v for s in series if s.metric == metric for v in _pct(s.ci_low))
             ax.set_ylim(max(0.0, min([*lows, 100 * target]) - 5), 101)
             ax.grid(axis="y", alpha=0.3)
-            ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2,
-                      frameon=False)
         fig.suptitle(title or labels("coverage_title"))
-        fig.tight_layout()
+        _one_legend(fig, axes[0])
+        fig.tight_layout(rect=(0, 0.08 + 0.03 * len(scenarios), 1, 1))
         paths = _save(fig, stem)
         plt.close(fig)
     return paths
@@ -157,10 +158,9 @@ def draw_benefit_cost(data: BenefitCost, stem: Path, *, unit: str = "万元",
             colour = _COLOURS[i % len(_COLOURS)]
             if cost is None or obj is None:
                 continue
-            ax.scatter([cost], [obj], s=70, color=colour, edgecolors="black", zorder=3,
-                       label=name)
-            ax.annotate(name, (cost, obj), textcoords="offset points", xytext=(6, 6),
-                        fontsize=8)
+            # named in the legend only: point labels of near-equal scenarios overlapped
+            ax.scatter([cost], [obj], s=70, color=colour, marker=_MARKERS[i % len(_MARKERS)],
+                       edgecolors="black", zorder=3, label=name)
             if bud is not None:
                 ax.plot([bud, bud], [obj * 0.97, obj * 1.03], color=colour, linewidth=2)
                 ax.plot([cost, bud], [obj, obj], color=colour, linestyle=":", linewidth=1)
@@ -205,8 +205,6 @@ def draw_plan(iterations: PlanIterations, final: Sequence[CoverageSeries], stem:
         ax.set_xlabel(labels("plan_iteration"))
         ax.set_ylabel(labels("coverage_pct"))
         ax.grid(axis="y", alpha=0.3)
-        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2,
-                  frameon=False)
         ax.set_title(labels("plan_title", year=iterations.target_year), fontsize=10)
         for k, s in enumerate(final):
             ax2.fill_between(s.years, _pct(s.ci_low), _pct(s.ci_high), color=_COLOURS[k],
@@ -220,12 +218,21 @@ def draw_plan(iterations: PlanIterations, final: Sequence[CoverageSeries], stem:
         ax2.set_xlabel(labels("year"))
         ax2.set_ylabel(labels("coverage_pct"))
         ax2.grid(axis="y", alpha=0.3)
-        ax2.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2,
-                   frameon=False)
         ax2.set_title(labels("plan_final"), fontsize=10)
         if title:
-            fig.suptitle(title)
-        fig.tight_layout()
+            fig.suptitle(labels.title(title, title))
+        _one_legend(fig, (ax, ax2))
+        fig.tight_layout(rect=(0, 0.1, 1, 1))
         paths = _save(fig, stem)
         plt.close(fig)
     return paths
+
+
+def _one_legend(fig, axes) -> None:
+    """One legend under the figure for every panel (each entry once, in order of first use)."""
+    seen: dict[str, object] = {}
+    for a in axes:
+        for h, n in zip(*a.get_legend_handles_labels(), strict=True):
+            seen.setdefault(n, h)
+    fig.legend(list(seen.values()), list(seen), fontsize=8, loc="lower center",
+               ncol=min(4, max(1, len(seen))), frameon=False, bbox_to_anchor=(0.5, 0.0))

@@ -16,6 +16,10 @@ _COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#
             "#17becf", "#7f7f7f", "#bcbd22")
 
 
+def _has_cjk(text: str) -> bool:
+    return any(ord(ch) >= 0x2E80 for ch in text)
+
+
 class PlotFontWarning(UserWarning):
     """No CJK font was found: plots fall back to English labels."""
 
@@ -56,7 +60,21 @@ _TEXT: dict[str, tuple[str, str]] = {
     "frontier_curve": ("最优方案", "optimal portfolio"),
     "frontier_infeasible": ("无可行方案", "no feasible plan"),
     "frontier_reached": ("{target} 可达 ≥ {budget:,.0f}", "{target} reachable from {budget:,.0f}"),
-    "frontier_current": ("当前预算 {budget:,.0f}", "current budget {budget:,.0f}"),
+    "frontier_current": ("当前预算 {budget:,.0f} {unit}", "current budget {budget:,.0f} {unit}"),
+    "fr_title": ("预算能覆盖多少社区", "What each budget covers"),
+    "fr_max_covered": ("该预算最多可覆盖的社区数 (精确)",
+                       "most communities coverable at this budget (exact)"),
+    "fr_covered": ("满足全部目标的最优方案：覆盖社区数",
+                   "best plan meeting every target: communities covered"),
+    "fr_effective_covered": ("同一方案：有效覆盖社区数", "same plan: communities effectively covered"),
+    "fr_target": ("{pct:g}% 目标：{n}/{total} 个社区", "{pct:g} % target: {n} of {total} communities"),
+    "fr_share": ("社区占比 (%)", "share of communities (%)"),
+    "fr_least": ("满足全部目标的最低预算 {budget:,.0f} {unit}",
+                 "least budget meeting every target: {budget:,.0f} {unit}"),
+    "fr_communities": ("覆盖的社区数", "communities covered"),
+    "fr_households": ("服务半径内的户数", "households within reach"),
+    "fr_elderly": ("服务半径内的 60 岁以上居民", "residents 60+ within reach"),
+    "fr_people": ("户数 / 60 岁以上居民", "households / residents 60+"),
     "plan_title": ("规划循环: 每轮求解 → 仿真后的覆盖率 ({year} 年)",
                    "Plan loop: coverage in {year} after each solve → simulate round"),
     "plan_iteration": ("轮次", "iteration"),
@@ -87,6 +105,19 @@ class Labels:
         if self.lang == "en" and unit == "万元":
             return "10,000 CNY"
         return unit
+
+    def title(self, title: str, name: str) -> str:
+        """A scenario's title as a legend shows it: bilingual titles ("乐山 · 老龄化加快 · Leshan
+        with faster ageing") give the part in this language; no title (or no font for it) gives
+        the name."""
+        parts = [p.strip() for p in (title or "").split(" · ") if p.strip()]
+        cjk = [p for p in parts if _has_cjk(p)]
+        latin = [p for p in parts if not _has_cjk(p)]
+        if self.lang == "zh" and cjk and self.family:
+            return " · ".join(cjk)
+        if latin:
+            return latin[-1]
+        return self.safe(title, name) if title else name
 
     def safe(self, text: str, fallback: str) -> str:
         """`text`, or `fallback` when it holds CJK characters and no CJK font is set (they would
