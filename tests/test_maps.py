@@ -144,3 +144,27 @@ def test_map_command_and_bad_county(tmp_path: Path) -> None:
     assert "丙县" in bad.stderr and "甲县, 乙县" in bad.stderr
     missing = runner.invoke(app, ["map", str(tmp_path)])
     assert missing.exit_code == 2 and "sites.csv" in missing.stderr
+
+
+@pytest.mark.parametrize("setting", ["/nowhere/font.ttf", "none"])
+def test_without_a_font_one_warning_and_no_glyph_noise(tmp_path: Path, setting: str) -> None:
+    """Every map of a folder with Chinese names, drawn with no CJK font: English labels, one
+    `warning:` line naming why and how to install one, no matplotlib glyph warnings."""
+    import os
+    import subprocess
+    import sys
+
+    folder = _folder(tmp_path, load=LOAD)
+    env = {**os.environ, "FACILITY_OPT_CJK_FONT": setting}
+    res = subprocess.run([sys.executable, "-m", "facility_opt.cli", "map", str(folder)],
+                         capture_output=True, text=True, env=env, timeout=300)
+    assert res.returncode == 0, res.stderr
+    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, res.stderr
+    assert lines[0].startswith("warning: no CJK font found") and "English labels" in lines[0]
+    assert "apt-get install fonts-wqy-microhei" in lines[0]
+    if setting != "none":
+        assert setting in lines[0]
+    assert "Glyph" not in res.stderr
+    svg = (folder / "map_city.svg").read_text(encoding="utf-8")
+    assert "communities covered" in res.stdout and svg.count("<svg") == 1

@@ -190,6 +190,7 @@ def test_no_cjk_font_means_english_and_a_warning(monkeypatch) -> None:
     from facility_opt.report import fonts
 
     fonts.find_cjk_font.cache_clear()
+    fonts._WARNED.clear()
     monkeypatch.setenv("FACILITY_OPT_CJK_FONT", "none")
     try:
         with pytest.warns(plots.PlotFontWarning, match="English labels"):

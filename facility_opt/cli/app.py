@@ -326,6 +326,7 @@ def _run(fn, **kwargs) -> None:
     from facility_opt.progress import reporting_to
 
     rep = reporter_for(QUIET.get())
+    _say_warnings_in_one_line()
     try:
         with reporting_to(rep):
             try:
@@ -353,6 +354,23 @@ def _run(fn, **kwargs) -> None:
         raise typer.Exit(1) from None
     if code:
         raise typer.Exit(int(code))
+
+
+def _say_warnings_in_one_line() -> None:
+    """The library's own warnings (no CJK font, …) as one `warning:` line on stderr, like every
+    other message, instead of Python's two-line file:line format."""
+    import warnings
+
+    shown = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if category.__module__.startswith("facility_opt"):
+            sys.stderr.write(f"warning: {message}\n")
+        else:
+            shown(message, category, filename, lineno, file, line)
+
+    if getattr(warnings.showwarning, "__name__", "") != "show":
+        warnings.showwarning = show
 
 
 def _say_interrupted() -> None:

@@ -20,9 +20,7 @@ def _has_cjk(text: str) -> bool:
     return any(ord(ch) >= 0x2E80 for ch in text)
 
 
-class PlotFontWarning(UserWarning):
-    """No CJK font was found: plots fall back to English labels."""
-
+from facility_opt.report.fonts import PlotFontWarning  # noqa: E402,F401  (its home is fonts)
 
 # -- language and fonts -------------------------------------------------------------------------
 
@@ -133,14 +131,13 @@ def plot_labels(lang: str = "auto") -> Labels:
     Falling back to English because no CJK font exists warns with `PlotFontWarning` and names
     how to install one.
     """
-    from facility_opt.report.fonts import INSTALL_HINT, matplotlib_font_family
+    from facility_opt.report.fonts import matplotlib_font_family, warn_no_font_once
 
     family = matplotlib_font_family()
     if lang == "en":
         return Labels("en", family)  # the font still renders Chinese project names
     if family is None:
-        warnings.warn(f"no CJK font found, plots use English labels; to get Chinese labels "
-                      f"{INSTALL_HINT}", PlotFontWarning, stacklevel=2)
+        warn_no_font_once("plots and maps use English labels")
         return Labels("en")
     return Labels("zh", family)
 
@@ -152,6 +149,10 @@ def _pyplot(labels: Labels):
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
 
+    if labels.family is None:
+        # said once already (PlotFontWarning); Chinese names are replaced where drawn, and any
+        # left must not print one matplotlib warning per glyph
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from", category=UserWarning)
     rc = {"axes.unicode_minus": False, "svg.fonttype": "path", "figure.dpi": 100,
           "axes.spines.top": False, "axes.spines.right": False, "svg.hashsalt": "facility-opt"}
     if labels.family:
