@@ -35,11 +35,16 @@ ScenarioArg = Annotated[
     typer.Argument(help="Scenario .toml file or bundled name (default: leshan-base).",
                    show_default=False),
 ]
-OutOpt = Annotated[
-    Path | None,
-    typer.Option("-o", "--out", help="Results folder (default: results/<scenario name>/).",
-                 show_default=False),
-]
+def _out_option(default: str) -> typer.models.OptionInfo:
+    """-o with the folder this command really writes to when it is left out."""
+    return typer.Option("-o", "--out", help=f"Results folder (default: {default}).",
+                        show_default=False)
+
+
+OutOpt = Annotated[Path | None, _out_option("results/<scenario name>/ under the current directory")]
+FrontierOutOpt = Annotated[Path | None, _out_option("results/<scenario name>/frontier/")]
+CompareOutOpt = Annotated[Path | None, _out_option("results/compare/")]
+AnnexOutOpt = Annotated[Path | None, _out_option("RESULTS_DIR/annex/")]
 def _solver_option(value: str) -> str:
     """Refuse an unknown --solver while parsing, before any command module loads."""
     if value is not None and value.lower() not in ("highs", "cbc"):
@@ -216,7 +221,7 @@ def plan(
 @app.command()
 def frontier(
     scenario: ScenarioArg = None,
-    out: OutOpt = None,
+    out: FrontierOutOpt = None,
     budgets: Annotated[str | None, typer.Option("--budgets",
                        help="Total budgets: START:STOP:STEP or A,B,C (scenario unit).",
                        show_default=False)] = None,
@@ -235,7 +240,7 @@ def frontier(
 def compare(
     inputs: Annotated[list[str], typer.Argument(help="Scenarios (.toml or bundled names) or "
                                                 "results folders.")],
-    out: OutOpt = None,
+    out: CompareOutOpt = None,
     replications: ReplOpt = None,
     seed: SeedOpt = None,
     workers: WorkersOpt = 1,
@@ -251,7 +256,7 @@ def compare(
 @app.command()
 def annex(
     results_dir: Annotated[Path, typer.Argument(help="Results folder of solve or plan.")],
-    out: OutOpt = None,
+    out: AnnexOutOpt = None,
     lang: Annotated[str, typer.Option("--lang", help="zh (default) or en.")] = "zh",
 ) -> None:
     """Write the budget-request annex (Excel, PDF, Markdown) from a results folder."""
