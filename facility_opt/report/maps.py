@@ -94,6 +94,8 @@ class MapData:
     county_labels: list[tuple[str, float, float]]  # name, centroid x, y (km)
     effective_known: bool
     max_turned_away: float | None
+    name: str = ""  # the scenario's name (the title's fallback)
+    county_tag: str = "county"  # "county k": the county as the city map numbers it (no CJK font)
 
     def count(self, *statuses: str) -> int:
         return sum(1 for c in self.communities if c.status in statuses)
@@ -173,8 +175,9 @@ def map_data(results_dir: Path, county: str | None = None, year: int | None = No
         members = [c for c in all_comms if c.county == name]
         labels.append((name, sum(c.x_km for c in members) / len(members),
                        sum(c.y_km for c in members) / len(members)))
+    known_counties = [n for n, _, _ in labels]
     if county is not None:
-        known = [n for n, _, _ in labels]
+        known = known_counties
         if county not in known:
             raise InputError.one("command line", "--county", county, "one of " + ", ".join(known))
         all_comms = [c for c in all_comms if c.county == county]
@@ -183,9 +186,11 @@ def map_data(results_dir: Path, county: str | None = None, year: int | None = No
         projects = [s for s in projects if s.county == county]
         links = [(c, s) for c, s in links if c in ids]
         labels = [x for x in labels if x[0] == county]
-    title = str(settings.get("title") or settings.get("name") or folder.name)
+    title = str(settings.get("title") or "")
+    name = str(settings.get("name") or folder.name)
+    tag = f"county {known_counties.index(county) + 1}" if county else "city"
     return MapData(title, year, county, all_comms, centres, projects, reach_km, links, labels,
-                   effective_known, mta)
+                   effective_known, mta, name, tag)
 
 
 def _has_effective(path: Path) -> bool:
@@ -309,30 +314,30 @@ def draw_map(data: MapData, stem: Path, *, labels: Labels | None = None) -> list
                                   markeredgecolor="#313695", markersize=math.sqrt(_size(n) * scale),
                                   label=labels("places", n=n)))
         if data.county is None:
-            for name, x, y in data.county_labels:
-                ax.annotate(labels.safe(name, f"county {data.county_labels.index((name, x, y)) + 1}"),
+            for k, (name, x, y) in enumerate(data.county_labels, start=1):
+                ax.annotate(labels.safe(name, f"county {k}"),
                             (x, y), ha="center", va="center", fontsize=9, alpha=0.75, zorder=7,
                             bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.6})
         ax.set_aspect("equal", adjustable="box")
         ax.set_xlabel(labels("x_km"))
         ax.set_ylabel(labels("y_km"))
         ax.grid(alpha=0.2)
-        title = labels.safe(data.title, "facility-opt")
+        title = labels.title(data.title, data.name)
         if data.county is None:
             head = labels("map_title", title=title, year=data.year)
         else:
             head = labels("map_county_title", title=title, year=data.year,
-                          county=labels.safe(data.county, "county"))
+                          county=labels.safe(data.county, data.county_tag))
         eff = labels("map_summary_eff", n=data.count("effective")) if data.effective_known else ""
         ax.set_title(head + " · " + labels("map_summary", covered=data.count("effective", "covered"),
                                           total=len(data.communities), eff=eff), fontsize=11)
-        legend = ax.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0),
-                           frameon=False)
+        # a figure legend (placed beside the axes): saving with a tight box keeps all of it
+        fig.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                   bbox_transform=ax.transAxes, frameon=False)
         funded = sorted((p for p in data.projects if p.funded), key=lambda p: p.id)
         if data.county is not None and funded:  # names next to the ids drawn on the map
             lines = [labels.safe(f"{p.id}  {p.name} ({p.start_year})", f"{p.id} ({p.start_year})")
                      for p in funded]
-            ax.add_artist(legend)
             ax.text(1.02, 0.0, "\n".join(lines), transform=ax.transAxes, fontsize=7, va="bottom",
                     ha="left")
         fig.tight_layout()

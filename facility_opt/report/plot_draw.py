@@ -111,7 +111,7 @@ def draw_selection(data: SelectionMatrix, stem: Path, *, title: str | None = Non
         cmap = cmap.with_extremes(bad="#f2f2f2")
         norm = BoundaryNorm([k - 0.5 for k in range(len(years) + 1)], cmap.N)
         h = max(3.0, 0.28 * len(data.project_ids) + 1.6)
-        w = max(5.5, 1.2 * len(data.scenarios) + 4.0)
+        w = max(5.5, 1.6 * len(data.scenarios) + 4.0)
         fig, ax = plt.subplots(figsize=(w, h))
         ax.imshow(np.ma.masked_invalid(grid), cmap=cmap, norm=norm, aspect="auto",
                   interpolation="nearest")
@@ -121,7 +121,7 @@ def draw_selection(data: SelectionMatrix, stem: Path, *, title: str | None = Non
                     dark = years.index(y) % len(palette) in (2, 3, 5, 6)
                     ax.text(j, i, str(y), ha="center", va="center", fontsize=7,
                             color="white" if dark else "black")
-        ax.set_xticks(range(len(data.scenarios)), data.scenarios, rotation=20, ha="right")
+        ax.set_xticks(range(len(data.scenarios)), data.scenarios, rotation=30, ha="right")
         ticks = [labels.safe(t, f"{p} ({k})" if k else p) for t, p, k
                  in zip(data.project_labels, data.project_ids, data.project_kinds, strict=True)]
         ax.set_yticks(range(len(data.project_ids)), ticks, fontsize=7)
@@ -159,12 +159,16 @@ def draw_benefit_cost(data: BenefitCost, stem: Path, *, unit: str = "万元",
             if cost is None or obj is None:
                 continue
             # named in the legend only: point labels of near-equal scenarios overlapped
-            ax.scatter([cost], [obj], s=70, color=colour, marker=_MARKERS[i % len(_MARKERS)],
-                       edgecolors="black", zorder=3, label=name)
+            # earlier scenarios drawn larger, so one at the same point stays visible around a later one
+            ax.scatter([cost], [obj], s=max(40, 190 - 45 * i), color=colour,
+                       marker=_MARKERS[i % len(_MARKERS)], edgecolors="black", zorder=3 + i,
+                       label=name)
             if bud is not None:
                 ax.plot([bud, bud], [obj * 0.97, obj * 1.03], color=colour, linewidth=2)
                 ax.plot([cost, bud], [obj, obj], color=colour, linestyle=":", linewidth=1)
         ax.plot([], [], color="grey", linewidth=2, label=labels("bc_budget"))
+        ax.xaxis.set_major_formatter(_thousands())
+        ax.yaxis.set_major_formatter(_thousands())
         ax.set_xlabel(labels("bc_cost", unit=labels.unit(unit)))
         ax.set_ylabel(labels("bc_objective", kind=kind))
         ax.grid(alpha=0.3)
@@ -236,3 +240,10 @@ def _one_legend(fig, axes) -> None:
             seen.setdefault(n, h)
     fig.legend(list(seen.values()), list(seen), fontsize=8, loc="lower center",
                ncol=min(4, max(1, len(seen))), frameon=False, bbox_to_anchor=(0.5, 0.0))
+
+
+def _thousands():
+    """Axis numbers with thousands separators (600,000, not 600000)."""
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda v, _pos: f"{v:,.0f}")
