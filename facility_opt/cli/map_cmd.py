@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from facility_opt.errors import InputError
+from facility_opt.scenario.tables import did_you_mean
 
 
 def run_map(results_dir: Path, out: Path | None = None, county: str | None = None) -> int:
@@ -18,7 +19,8 @@ def run_map(results_dir: Path, out: Path | None = None, county: str | None = Non
     if county is not None:
         known = counties(results_dir)
         if county not in known:
-            raise InputError.one("command line", "--county", county, "one of " + ", ".join(known))
+            raise InputError.one("command line", "--county", county, "one of " + ", ".join(known)
+                                 + did_you_mean(county, known))
     out_dir = Path(out) if out is not None else results_dir
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError.one("command line", "-o", str(out_dir), "a folder (it is a file)")

@@ -224,7 +224,9 @@ def compare(inputs: Sequence[str], *, out: Path | None = None, replications: int
             lang: str = "auto") -> CompareResult:
     """Run what is missing, write compare.csv and the four plots (PNG and SVG) into `out`
     (default results/compare/), atomically."""
-    from facility_opt.progress import stage
+    from contextlib import nullcontext
+
+    from facility_opt.progress import SILENT, stage
     from facility_opt.results.folder import ResultsFolder, default_results_dir
     from facility_opt.scenario.loading import load_scenario
 
@@ -248,7 +250,8 @@ def compare(inputs: Sequence[str], *, out: Path | None = None, replications: int
     taken: set[str] = set()
     compared: list[ComparedScenario] = []
     with ResultsFolder(target, "compare") as folder, \
-            stage(f"comparing {len(refs)} scenario{'' if len(refs) == 1 else 's'}", len(refs)) as done:
+            stage(f"comparing {len(refs)} scenarios", len(refs)) if len(refs) > 1 \
+            else nullcontext(SILENT.stage("", 1)) as done:
         for ref in refs:
             if _is_results_folder(ref):
                 s = read_results_folder(Path(ref))

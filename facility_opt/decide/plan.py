@@ -483,9 +483,9 @@ def plan(scenario: Scenario, *, solver: str = "highs", replications: int | None 
     kept: dict[tuple[str, int], Proposal] = {}
     unaffordable: dict[tuple[str, int], Proposal] = {}
     iterations: list[PlanIteration] = []
+    result = _solve_with(scenario, solver, kept, price=True)  # InfeasibleError: exit 3
     rounds = reporter().stage(f"plan {scenario.name}: at most {max_iter} solve → simulate rounds",
                               max_iter)  # closed after the loop, or by the CLI on an error
-    result = _solve_with(scenario, solver, kept, price=True)  # InfeasibleError: exit 3
     sim = _simulate(scenario, result.portfolio, replications, seed, workers, scheduler)
     prev_cov = None
     added: list[Proposal] = []

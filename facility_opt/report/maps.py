@@ -27,6 +27,7 @@ from typing import Any
 
 from facility_opt.errors import InputError
 from facility_opt.report.plots import Labels, _pyplot, _save, plot_labels, read_csv_rows, to_float
+from facility_opt.scenario.tables import did_you_mean
 
 STATUS_COLOURS = {"effective": "#1a9850", "covered": "#91cf60", "uncovered": "#d73027",
                   "unknown": "#bdbdbd"}
@@ -179,7 +180,8 @@ def map_data(results_dir: Path, county: str | None = None, year: int | None = No
     if county is not None:
         known = known_counties
         if county not in known:
-            raise InputError.one("command line", "--county", county, "one of " + ", ".join(known))
+            raise InputError.one("command line", "--county", county, "one of " + ", ".join(known)
+                                 + did_you_mean(county, known))
         all_comms = [c for c in all_comms if c.county == county]
         ids = {c.id for c in all_comms}
         centres = [s for s in centres if s.county == county]
