@@ -144,6 +144,17 @@ def test_map_command_and_bad_county(tmp_path: Path) -> None:
     assert "丙县" in bad.stderr and "甲县, 乙县" in bad.stderr
     missing = runner.invoke(app, ["map", str(tmp_path)])
     assert missing.exit_code == 2 and "sites.csv" in missing.stderr
+    manifest = json.loads((tmp_path / "m" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["command"] == "map" and manifest["county"] == "甲县"
+    assert set(manifest["inputs"]) == {"sites.csv", "selection.csv", "community_load.csv",
+                                       "scenario.json"}
+    assert set(manifest["files"]) == {"map_甲县.png", "map_甲县.svg"}
+    into_results = runner.invoke(app, ["map", str(folder), "-o", str(folder)])
+    assert into_results.exit_code == 2 and "other than RESULTS_DIR" in into_results.stderr
+    (tmp_path / "solved").mkdir()
+    (tmp_path / "solved" / "manifest.json").write_text('{"command": "solve"}', encoding="utf-8")
+    foreign = runner.invoke(app, ["map", str(folder), "-o", str(tmp_path / "solved")])
+    assert foreign.exit_code == 2 and "manifest.json of solve" in foreign.stderr
 
 
 @pytest.mark.parametrize("setting", ["/nowhere/font.ttf", "none"])
@@ -166,5 +177,5 @@ def test_without_a_font_one_warning_and_no_glyph_noise(tmp_path: Path, setting: 
     if setting != "none":
         assert setting in lines[0]
     assert "Glyph" not in res.stderr
-    svg = (folder / "map_city.svg").read_text(encoding="utf-8")
+    svg = (folder / "maps" / "map_city.svg").read_text(encoding="utf-8")  # the default folder
     assert "communities covered" in res.stdout and svg.count("<svg") == 1

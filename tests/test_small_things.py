@@ -20,7 +20,7 @@ VALID = Path(__file__).resolve().parent / "bad_inputs" / "_valid" / "scenario.to
     ("solve", "results/<scenario name>/"), ("simulate", "results/<scenario name>/"),
     ("plan", "results/<scenario name>/"), ("frontier", "results/<scenario name>/frontier/"),
     ("compare", "results/compare/"), ("annex", "RESULTS_DIR/annex/"),
-    ("map", "RESULTS_DIR itself"),
+    ("map", "RESULTS_DIR/maps/"),
 ])
 def test_help_shows_the_real_default_of_out(command: str, default: str) -> None:
     res = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "200"})

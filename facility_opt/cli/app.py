@@ -271,7 +271,7 @@ def annex(
 def map_(
     results_dir: Annotated[Path, typer.Argument(help="Results folder of solve, simulate or plan.")],
     out: Annotated[Path | None, typer.Option("-o", "--out", help="Folder for the maps "
-                   "(default: RESULTS_DIR itself).", show_default=False)] = None,
+                   "(default: RESULTS_DIR/maps/).", show_default=False)] = None,
     county: Annotated[str | None, typer.Option("--county", help="Draw only this county's map "
                       "(default: the city and every county).", show_default=False)] = None,
 ) -> None:
