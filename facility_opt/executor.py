@@ -24,17 +24,21 @@ DASK_HINT = 'pip install "facility-opt[dask]"'
 
 def run_tasks(fn: Callable[[T], R], tasks: Sequence[T], *, workers: int = 1,
               scheduler: str | None = None, description: str = "",
-              progress: bool = True) -> list[R]:
+              progress: bool = True, steps: Sequence[int] | None = None) -> list[R]:
     """`[fn(t) for t in tasks]`, possibly in parallel; results in task order.
 
     progress: report a stage with one step per task to the reporter in force
     (`facility_opt.progress`); False for inner work whose caller reports its own stage.
+    steps: the steps each task counts for (a task answering 12 questions advances the bar by
+    12), so the stage counts what the user knows (re-solves, replications), not batches.
     """
     tasks = list(tasks)
     if workers < 1:
         raise InputError.one("command line", "--workers", workers, "a whole number ≥ 1")
-    rep = reporter() if progress and len(tasks) > 1 else SilentReporter()
-    with closing(rep.stage(description or "working", len(tasks))) as bar:
+    weights = list(steps) if steps is not None else [1] * len(tasks)
+    rep = reporter() if progress and sum(weights) > 1 else SilentReporter()
+    with closing(rep.stage(description or "working", sum(weights))) as stage_:
+        bar = _Weighted(stage_, weights)
         if scheduler:
             return _run_dask(fn, tasks, scheduler, workers, bar)
         if workers == 1 or len(tasks) <= 1:
@@ -44,6 +48,24 @@ def run_tasks(fn: Callable[[T], R], tasks: Sequence[T], *, workers: int = 1,
                 bar.advance()
             return out
         return _run_pool(fn, tasks, workers, bar)
+
+
+class _Weighted:
+    """A stage advanced by task weights as tasks finish. Parallel tasks finish in any order and
+    the k-th to finish advances by the k-th weight, so midway the count is approximate when
+    weights differ (explain's shares differ by at most one); at the end it is the exact sum."""
+
+    def __init__(self, stage: Stage, weights: list[int]):
+        self.stage, self.weights, self.done = stage, weights, 0
+
+    def advance(self, steps: int = 1) -> None:
+        for _ in range(steps):
+            w = self.weights[self.done] if self.done < len(self.weights) else 1
+            self.done += 1
+            self.stage.advance(w)
+
+    def close(self) -> None:
+        self.stage.close()
 
 
 def _run_pool(fn: Callable[[T], R], tasks: list[T], workers: int, bar: Stage) -> list[R]:

@@ -190,6 +190,7 @@ def test_no_cjk_font_means_english_and_a_warning(monkeypatch) -> None:
     from facility_opt.report import fonts
 
     fonts.find_cjk_font.cache_clear()
+    fonts._WARNED.clear()
     monkeypatch.setenv("FACILITY_OPT_CJK_FONT", "none")
     try:
         with pytest.warns(plots.PlotFontWarning, match="English labels"):
@@ -216,3 +217,65 @@ def test_blank_cells_are_none() -> None:
     assert plots.to_float("") is None and plots.to_float(None) is None
     assert plots.to_float("1.5") == 1.5
     assert math.isnan(plots._pct([None])[0])
+
+
+FRONTIER_UNITS = ("budget_total,status,objective,max_covered,covered,effective_covered,"
+                  "households_reached,elderly_reached,target_all_met\n"
+                  "1000,optimal,10,8,,,,,0\n"
+                  "3000,optimal,40,9,9,7,\"1,200\",500,1\n"
+                  "2000,optimal,25,9,8,6,1100,450.5,0\n")
+
+
+def test_frontier_in_planner_units_matches_csv(tmp_path: Path) -> None:
+    rows = _rows(tmp_path, "fu.csv", FRONTIER_UNITS.replace('"1,200"', "1200"))
+    data = plots.frontier_data(rows, communities=10, target_share=0.9, least_budget_total=2500)
+    assert data.budget_total == [1000, 2000, 3000]  # sorted by budget
+    assert data.max_covered == [8, 9, 9]
+    assert data.covered == [None, 8, 9]  # blank: no plan meets every target at 1000
+    assert data.effective_covered == [None, 6, 7]
+    assert data.households_reached == [None, 1100, 1200]
+    assert data.elderly_reached == [None, 450.5, 500]
+    assert data.required == 9 and data.in_units  # ⌈0.9 × 10⌉
+    assert data.least_budget_total == 2500
+    paths = plots.draw_frontier(data, tmp_path / "fr", labels=plots.plot_labels("en"))
+    _check_files(paths)
+
+
+def test_frontier_without_unit_columns_draws_the_objective(tmp_path: Path) -> None:
+    data = plots.frontier_data(_rows(tmp_path, "f.csv", FRONTIER))
+    assert not data.in_units and data.required is None
+    _check_files(plots.draw_frontier(data, tmp_path / "fr", labels=plots.plot_labels("en")))
+
+
+def test_required_communities_is_the_least_whole_number() -> None:
+    d = plots.frontier_data([], communities=263, target_share=0.9)
+    assert d.required == 237  # 0.9 × 263 = 236.7
+    assert plots.frontier_data([], communities=10, target_share=0.9).required == 9  # not 10
+
+
+def test_bilingual_titles_give_the_part_in_the_plot_language() -> None:
+    title = "乐山 · 老龄化加快 · Leshan with faster ageing and higher day-care use"
+    en = plots.Labels("en")
+    assert en.title(title, "leshan-high-ageing") == "Leshan with faster ageing and higher day-care use"
+    zh = plots.Labels("zh", family="WenQuanYi Micro Hei")
+    assert zh.title(title, "leshan-high-ageing") == "乐山 · 老龄化加快"
+    assert en.title("", "base") == "base"
+    assert en.title("只有中文", "base") == "base"  # no font for it, no English part: the name
+
+
+def _legends(svg: Path) -> int:
+    return svg.read_text(encoding="utf-8").count('id="legend_')
+
+
+def test_plan_and_coverage_plots_have_one_legend(tmp_path: Path) -> None:
+    labels = plots.plot_labels("en")
+    record = {"target_years": [2025], "target": 0.9, "iterations": [
+        {"iteration": 1, "total_cost": 100, "coverage_after": {"2025": {
+            "facility_coverage": {"mean": 0.85, "ci_low": 0.85, "ci_high": 0.85},
+            "service_coverage": {"mean": 0.9, "ci_low": 0.88, "ci_high": 0.92}}}}]}
+    cov = plots.coverage_data({"base": _rows(tmp_path, "a.csv", COVERAGE_A)})
+    paths = plots.draw_plan(plots.plan_iterations_data(record), cov, tmp_path / "plan",
+                            labels=labels)
+    assert _legends(paths[1]) == 1
+    paths = plots.draw_coverage(cov, tmp_path / "cov", labels=labels)
+    assert _legends(paths[1]) == 1

@@ -45,7 +45,7 @@ def test_readme_starts_with_the_two_setup_commands() -> None:
 def test_readme_shows_every_command_of_the_contract() -> None:
     shown = {shlex.split(cmd)[1] for cmd, _ in _readme_commands()}
     for command in ("solve", "simulate", "plan", "frontier", "compare", "annex", "validate",
-                    "scenarios", "init", "--version"):
+                    "scenarios", "init", "--version", "map"):
         assert command in shown, f"README shows no `$ facility-opt {command}` example"
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from facility_opt.model.money import fmt_money
 from facility_opt.report.annex.core import write_annex
+from facility_opt.report.terms import counted
 
 
 def run_annex(results_dir: Path, out: Path | None, lang: str) -> int:
@@ -18,7 +19,7 @@ def run_annex(results_dir: Path, out: Path | None, lang: str) -> int:
     if lang == "zh":
         print(f"附件已生成：{files.projects} 个项目，申请资金合计 {total} {files.unit}")
     else:
-        print(f"Annex written: {files.projects} projects, {total} {files.unit} requested")
+        print(f"Annex written: {counted(files.projects, 'project')}, {total} {files.unit} requested")
     for p in (files.xlsx, files.pdf, files.md):
         print(f"  {p}")
     return 0

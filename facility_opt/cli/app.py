@@ -35,11 +35,16 @@ ScenarioArg = Annotated[
     typer.Argument(help="Scenario .toml file or bundled name (default: leshan-base).",
                    show_default=False),
 ]
-OutOpt = Annotated[
-    Path | None,
-    typer.Option("-o", "--out", help="Results folder (default: results/<scenario name>/).",
-                 show_default=False),
-]
+def _out_option(default: str) -> typer.models.OptionInfo:
+    """-o with the folder this command really writes to when it is left out."""
+    return typer.Option("-o", "--out", help=f"Results folder (default: {default}).",
+                        show_default=False)
+
+
+OutOpt = Annotated[Path | None, _out_option("results/<scenario name>/ under the current directory")]
+FrontierOutOpt = Annotated[Path | None, _out_option("results/<scenario name>/frontier/")]
+CompareOutOpt = Annotated[Path | None, _out_option("results/compare/")]
+AnnexOutOpt = Annotated[Path | None, _out_option("RESULTS_DIR/annex/")]
 def _solver_option(value: str) -> str:
     """Refuse an unknown --solver while parsing, before any command module loads."""
     if value is not None and value.lower() not in ("highs", "cbc"):
@@ -263,7 +268,7 @@ def plan(
 @app.command()
 def frontier(
     scenario: ScenarioArg = None,
-    out: OutOpt = None,
+    out: FrontierOutOpt = None,
     budgets: Annotated[str | None, typer.Option("--budgets",
                        help="Total budgets: START:STOP:STEP or A,B,C (scenario unit).",
                        show_default=False)] = None,
@@ -282,7 +287,7 @@ def frontier(
 def compare(
     inputs: Annotated[list[str], typer.Argument(help="Scenarios (.toml or bundled names) or "
                                                 "results folders.")],
-    out: OutOpt = None,
+    out: CompareOutOpt = None,
     replications: ReplOpt = None,
     seed: SeedOpt = None,
     workers: WorkersOpt = 1,
@@ -298,7 +303,7 @@ def compare(
 @app.command()
 def annex(
     results_dir: Annotated[Path, typer.Argument(help="Results folder of solve or plan.")],
-    out: OutOpt = None,
+    out: AnnexOutOpt = None,
     lang: Annotated[str, typer.Option("--lang", help="zh (default) or en.")] = "zh",
 ) -> None:
     """Write the budget-request annex (Excel, PDF, Markdown) from a results folder."""
@@ -307,6 +312,20 @@ def annex(
     if lang not in ("zh", "en"):
         _fail(InputError.one("command line", "--lang", lang, "zh or en"))
     _run(run_annex, results_dir=results_dir, out=out, lang=lang)
+
+
+@app.command(name="map")
+def map_(
+    results_dir: Annotated[Path, typer.Argument(help="Results folder of solve, simulate or plan.")],
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="Folder for the maps "
+                   "(default: RESULTS_DIR/maps/).", show_default=False)] = None,
+    county: Annotated[str | None, typer.Option("--county", help="Draw only this county's map "
+                      "(default: the city and every county).", show_default=False)] = None,
+) -> None:
+    """Draw maps (PNG, SVG): coverage of each community, centres and their reach, funded projects."""
+    from facility_opt.cli.map_cmd import run_map
+
+    _run(run_map, results_dir=results_dir, out=out, county=county)
 
 
 @app.command()
@@ -358,9 +377,14 @@ def _run(fn, **kwargs) -> None:
     from facility_opt.cli.progress_view import reporter_for
     from facility_opt.progress import reporting_to
 
+    rep = reporter_for(QUIET.get())
+    _say_warnings_in_one_line()
     try:
-        with reporting_to(reporter_for(QUIET.get())):
-            code = fn(**kwargs)
+        with reporting_to(rep):
+            try:
+                code = fn(**kwargs)
+            finally:
+                rep.close()  # a bar left open by an error must not hide the message
     except (KeyboardInterrupt, Interrupted):
         raise typer.Exit(INTERRUPTED) from None  # main() says so, once
     except FacilityOptError as err:
@@ -382,6 +406,23 @@ def _run(fn, **kwargs) -> None:
         raise typer.Exit(1) from None
     if code:
         raise typer.Exit(int(code))
+
+
+def _say_warnings_in_one_line() -> None:
+    """The library's own warnings (no CJK font, …) as one `warning:` line on stderr, like every
+    other message, instead of Python's two-line file:line format."""
+    import warnings
+
+    shown = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if category.__module__.startswith("facility_opt"):
+            sys.stderr.write(f"warning: {message}\n")
+        else:
+            shown(message, category, filename, lineno, file, line)
+
+    if getattr(warnings.showwarning, "__name__", "") != "show":
+        warnings.showwarning = show
 
 
 def _say_interrupted() -> None:

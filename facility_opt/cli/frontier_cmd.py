@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from facility_opt.decide.frontier import (
@@ -33,11 +34,10 @@ def print_frontier(result: FrontierResult, console=None) -> None:
         table.add_column("most coverable", justify="right")
         table.add_column("covered", justify="right")
     table.add_column("targets met")
-    prev = None
-    for p in result.points:
-        marg = ""
-        if p.solved and prev is not None and p.budget_total > prev.budget_total:
-            marg = f"{(p.objective - prev.objective) / (p.budget_total - prev.budget_total):.4g}"
+    margins = marginals(result)
+    places = marginal_decimals(list(margins.values()))
+    for i, p in enumerate(result.points):
+        marg = marginal_text(margins[i], places) if i in margins else ""
         met = [k for k, v in p.count_met.items() if v]
         if p.coverage_met:
             met.append("coverage")
@@ -53,9 +53,35 @@ def print_frontier(result: FrontierResult, console=None) -> None:
                                          if v.effective_covered is not None else str(v.covered))
             cells += ["—" if most is None else str(most), cov]
         table.add_row(*cells, ", ".join(met) if met else "none")
+    console.print(table)
+
+
+def marginals(result: FrontierResult) -> dict[int, float]:
+    """Point index → objective gained per extra budget unit since the previous solved point."""
+    out: dict[int, float] = {}
+    prev = None
+    for i, p in enumerate(result.points):
+        if p.solved and prev is not None and p.budget_total > prev.budget_total:
+            out[i] = (p.objective - prev.objective) / (p.budget_total - prev.budget_total)
         if p.solved:
             prev = p
-    console.print(table)
+    return out
+
+
+def marginal_decimals(values: list[float]) -> int:
+    """One precision for the whole column: two decimals, more when the largest value is small
+    (three significant digits, at most six decimals)."""
+    top = max((abs(v) for v in values), default=0.0)
+    if top == 0 or top >= 1:
+        return 2
+    return min(6, max(2, 2 - math.floor(math.log10(top))))
+
+
+def marginal_text(value: float, places: int = 2) -> str:
+    """A marginal value at the column's precision; a change below it shows as 0.00, never
+    "-0.00"."""
+    rounded = round(value, places)
+    return f"{0.0 if rounded == 0 else rounded:,.{places}f}"
 
 
 def run_frontier(scenario: str | None, out: Path | None, budgets: str | None, workers: int,

@@ -1,11 +1,23 @@
 """How the CLI shows the library's progress: a rich bar on a terminal, one line per stage in a
-pipe or file, nothing with --quiet. Always on stderr, so stdout stays clean for piping."""
+pipe or file, nothing with --quiet. Always on stderr, so stdout stays clean for piping.
+
+A stage's description says what runs and how many ("explaining the choice: 24 re-solves"), so
+the single line a log file gets is useful on its own.
+"""
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from typing import Any
+
+
+def _line(description: str, total: int) -> str:
+    """The one line of a stage: its description, plus the step count unless it says it."""
+    if re.search(rf"\b{total}\b", description):
+        return f"… {description}\n"
+    return f"… {description} ({total} {'step' if total == 1 else 'steps'})\n"
 
 
 class _LineStage:
@@ -13,7 +25,7 @@ class _LineStage:
         self.stream, self.description, self.total = stream, description, total
         self.done = 0
         self.t0 = time.perf_counter()
-        stream.write(f"… {description} ({total} {'step' if total == 1 else 'steps'})\n")
+        stream.write(_line(description, total))
         stream.flush()
 
     def advance(self, steps: int = 1) -> None:
@@ -35,44 +47,73 @@ class LineReporter:
     def log(self, text: str) -> None:
         self.stream.write(text)
 
+    def close(self) -> None:
+        pass
+
 
 class _RichStage:
-    def __init__(self, description: str, total: int, console: Any):
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-
-        self._bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                             TimeElapsedColumn(), TimeRemainingColumn(), console=console,
-                             transient=True)
-        self._bar.start()
-        self._task = self._bar.add_task(description, total=total)
+    def __init__(self, owner: RichReporter, task: Any):
+        self._owner, self._task, self._open = owner, task, True
 
     def advance(self, steps: int = 1) -> None:
-        self._bar.advance(self._task, steps)
+        if self._open and self._owner.bars is not None:
+            self._owner.bars.advance(self._task, steps)
 
     def close(self) -> None:
-        self._bar.stop()
+        if self._open:
+            self._open = False
+            self._owner._closed(self._task)
 
 
 class RichReporter:
-    """A live bar per stage on a terminal's stderr."""
+    """Live bars on a terminal's stderr: one rich display for every open stage, so a stage
+    inside another (simulate inside a plan round) shows as a second bar, not a crash."""
 
     def __init__(self) -> None:
         from rich.console import Console
 
         self.console = Console(stderr=True)
+        self.bars: Any = None
+        self._open = 0
 
     def stage(self, description: str, total: int) -> _RichStage:
-        return _RichStage(description, total, self.console)
+        if self.bars is None:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            self.bars = Progress(TextColumn("{task.description}"), BarColumn(),
+                                 MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
+                                 console=self.console, transient=True)
+            self.bars.start()
+        self._open += 1
+        return _RichStage(self, self.bars.add_task(description, total=total))
+
+    def _closed(self, task: Any) -> None:
+        self._open -= 1
+        if self.bars is None:
+            return
+        self.bars.remove_task(task)
+        if self._open <= 0:
+            self.close()
 
     def log(self, text: str) -> None:
-        sys.stderr.write(text)
+        if self.bars is not None:
+            self.console.print(text, end="", markup=False, highlight=False)
+        else:
+            sys.stderr.write(text)
+
+    def close(self) -> None:
+        """Stop the display (the CLI calls this when a command ends, also on an error)."""
+        if self.bars is not None:
+            self.bars.stop()
+            self.bars = None
+        self._open = 0
 
 
 class QuietReporter:
@@ -85,6 +126,9 @@ class QuietReporter:
 
     def log(self, text: str) -> None:
         sys.stderr.write(text)
+
+    def close(self) -> None:
+        pass
 
 
 def reporter_for(quiet: bool) -> Any:

@@ -23,6 +23,7 @@ def run_simulate(scenario: str | None = None, out: Path | None = None,
     """The `simulate` command: load, take or solve the portfolio, simulate, write, summarise."""
     from facility_opt.results.folder import ResultsFolder, default_results_dir
     from facility_opt.scenario.loading import load_scenario
+    from facility_opt.scenario.sites import SITE_COLUMNS, site_rows
 
     sc = load_scenario(scenario)
     solved = None
@@ -38,6 +39,7 @@ def run_simulate(scenario: str | None = None, out: Path | None = None,
     target = Path(out) if out is not None else default_results_dir(sc.name)
     with ResultsFolder(target, "simulate") as folder:
         write_simulation_outputs(folder, sc, result)
+        folder.write_csv("sites.csv", SITE_COLUMNS, site_rows(sc, pf.starts))  # for `map`
         if solved is not None:
             from facility_opt.solve.core import selection_rows as solved_selection_rows
 

@@ -118,6 +118,8 @@ def print_summary(scenario: Scenario, result: SolveResult, explanation, least,
     t.add_row("total", fmt_money(total["budget"]), fmt_money(total["spend"]),
               fmt_money(total["unused"]))
     con.print(t)
+    for line in unused_reasons(scenario, result):
+        con.print(f"  {line}")
     rec = summary_record(scenario, result)
     kinds = ", ".join(f"{k} {n}" for k, n in rec["selected_by_kind"].items()) or "none"
     con.print(f"Selected by kind: {kinds}")
@@ -145,3 +147,36 @@ def print_summary(scenario: Scenario, result: SolveResult, explanation, least,
                       + ", ".join(f"{y} {v:,.2f}" for y, v in sorted(
                           least.free_budget_by_year.items())) + f"{fp})")
     con.print(f"Results: {target}")
+
+
+UNUSED_SHARE = 0.01  # a year's money left unspent above this share of its budget is explained
+
+
+def unused_reasons(scenario: Scenario, result: SolveResult) -> list[str]:
+    """Why money stays unused, year by year: the benefit horizon when no project started that
+    year can earn benefit (a rule, so certain), else what optimality proves."""
+    from facility_opt.solve.milp import benefit_until
+
+    out = []
+    u = result.budget_unit
+    until = benefit_until(scenario) if result.objective_kind == "benefit" else None
+    for r in footed_spend(result):
+        if r["year"] is None:  # the total row
+            continue
+        year, unused, budget = int(r["year"]), float(r["unused"]), float(r["budget"])
+        if budget <= 0 or unused <= UNUSED_SHARE * budget:
+            continue
+        money = f"{year}: {unused:,.2f} {u} unused"
+        if scenario.budget.carry_over and year != scenario.years[-1]:
+            out.append(f"{money} (carried over to later years: budget.carry_over = true)")
+        elif until is not None and year >= until:
+            out.append(f"{money}: a project started in {year} serves from {year + 1}, after "
+                       f"objective.benefit_until = {until}, so it earns no benefit; set "
+                       f"benefit_until later to count those years")
+        elif result.status == SolveStatus.OPTIMAL:
+            out.append(f"{money}: proven optimal, so no project that fits this money and the "
+                       "rules adds to the objective")
+        else:
+            out.append(f"{money}: the search stopped at its limit; a better use may exist "
+                       "(see the gap)")
+    return out

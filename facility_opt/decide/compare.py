@@ -246,6 +246,9 @@ def compare(inputs: Sequence[str], *, out: Path | None = None, replications: int
             lang: str = "auto") -> CompareResult:
     """Run what is missing, write compare.csv and the four plots (PNG and SVG) into `out`
     (default results/compare/), atomically."""
+    from contextlib import nullcontext
+
+    from facility_opt.progress import SILENT, stage
     from facility_opt.results.folder import ResultsFolder, default_results_dir
     from facility_opt.scenario.loading import load_scenario
 
@@ -268,7 +271,9 @@ def compare(inputs: Sequence[str], *, out: Path | None = None, replications: int
     target = Path(out) if out is not None else default_results_dir("compare")
     taken: set[str] = set()
     compared: list[ComparedScenario] = []
-    with ResultsFolder(target, "compare") as folder:
+    with ResultsFolder(target, "compare") as folder, \
+            stage(f"comparing {len(refs)} scenarios", len(refs)) if len(refs) > 1 \
+            else nullcontext(SILENT.stage("", 1)) as done:
         for ref in refs:
             if _is_results_folder(ref):
                 s = read_results_folder(Path(ref))
@@ -278,6 +283,7 @@ def compare(inputs: Sequence[str], *, out: Path | None = None, replications: int
                 s = _run_scenario(ref, folder, name, solver=solver, replications=replications,
                                   seed=seed, workers=workers)
             compared.append(s)
+            done.advance()
         kinds = sorted({r.get("kind", "") for s in compared for r in s.selection
                         if str(r.get("selected", "")).strip() == "1" and r.get("kind")})
         columns = [*SUMMARY_COLUMNS, *(f"selected_{k}" for k in kinds), *TAIL_COLUMNS]
@@ -307,18 +313,46 @@ def _draw_all(folder, compared: list[ComparedScenario], lang: str) -> list[Path]
     kind = kinds.pop() if len(kinds) == 1 else "objective"
     targets = {float((s.settings.get("targets") or {}).get("daycare_coverage", 0.9))
                for s in compared}
+    shown = _display_names(compared, labels)
     drawn: list[Path] = []
-    spend = {s.name: s.spend for s in compared if s.spend}
+    spend = {shown[s.name]: s.spend for s in compared if s.spend}
     if spend:
         drawn += plots.draw_spend(plots.spend_data(spend), folder.path / "compare_spend",
                                   unit=unit, labels=labels)
-    drawn += plots.draw_selection(plots.selection_data({s.name: s.selection for s in compared}),
+    drawn += plots.draw_selection(plots.selection_data({shown[s.name]: s.selection
+                                                        for s in compared}),
                                   folder.path / "compare_selection", labels=labels)
-    cov = {s.name: s.coverage for s in compared if s.coverage}
+    cov = {shown[s.name]: s.coverage for s in compared if s.coverage}
     if cov:
         drawn += plots.draw_coverage(plots.coverage_data(cov), folder.path / "compare_coverage",
                                      target=max(targets), labels=labels)
+    bc_rows = [{**r, "scenario": shown.get(r["scenario"], r["scenario"])}
+               for r in plots.read_csv_rows(folder.path / "compare.csv")]
     drawn += plots.draw_benefit_cost(
-        plots.benefit_cost_data(plots.read_csv_rows(folder.path / "compare.csv")),
+        plots.benefit_cost_data(bc_rows),
         folder.path / "compare_benefit_cost", unit=unit, objective_kind=kind, labels=labels)
+    drawn += _draw_maps(folder, compared, lang)
+    return drawn
+
+
+def _display_names(compared: list[ComparedScenario], labels) -> dict[str, str]:
+    """Scenario name → the title the plots show (the part in the plots' language), unique."""
+    out: dict[str, str] = {}
+    for s in compared:
+        shown = labels.title(s.title, s.name)
+        out[s.name] = shown if shown not in out.values() else f"{shown} ({s.name})"
+    return out
+
+
+def _draw_maps(folder, compared: list[ComparedScenario], lang: str) -> list[Path]:
+    """The city map of every compared scenario whose folder holds positions (sites.csv), as
+    map_<scenario>.png / .svg."""
+    from facility_opt.report import maps
+
+    labels = maps.map_labels(lang)
+    drawn: list[Path] = []
+    for s in compared:
+        if (Path(s.folder) / "sites.csv").is_file():
+            drawn += maps.draw_map(maps.map_data(s.folder), folder.path / f"map_{s.name}",
+                                   labels=labels)
     return drawn

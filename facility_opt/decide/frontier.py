@@ -372,7 +372,7 @@ def frontier(scenario: Scenario, budgets: Sequence[float], *, solver: str = "hig
     totals = sorted({float(b) for b in budgets})
     tasks = [(scenario, t, split_budget(scenario, t), solver) for t in totals]
     points = run_tasks(_solve_budget, tasks, workers=workers, scheduler=scheduler,
-                       description="budgets")
+                       description=f"frontier of {scenario.name}: {len(tasks)} budgets")
     lb = least_budget(scenario, solver) if with_least_budget else None
     return FrontierResult(scenario, list(points), lb)
 
@@ -381,6 +381,8 @@ def frontier(scenario: Scenario, budgets: Sequence[float], *, solver: str = "hig
 
 def write_frontier_outputs(folder, result: FrontierResult, *, lang: str = "auto") -> list[Path]:
     """frontier.csv, frontier.json (points with reasons) and frontier.png / .svg."""
+    import json
+
     from facility_opt.report import plots
     from facility_opt.results.folder import csv_text
 
@@ -403,7 +405,10 @@ def write_frontier_outputs(folder, result: FrontierResult, *, lang: str = "auto"
                     "selected_ids": list(p.selected_ids)} for p in result.points],
     })
     rows = list(_csv_rows(csv_text(result.columns, result.rows())))
-    data = plots.frontier_data(rows)
+    meta = json.loads((folder.path / "frontier.json").read_text(encoding="utf-8"))
+    data = plots.frontier_data(rows, communities=len(sc.communities or ()) or None,
+                               target_share=sc.targets.daycare_coverage if sc.communities else None,
+                               least_budget_total=meta.get("least_budget_total"))
     return plots.draw_frontier(
         data, folder.path / "frontier", unit=sc.budget.unit,
         objective_kind=sc.objective.kind, current_budget=sc.budget.total,

@@ -152,7 +152,7 @@ def write_plan_outputs(folder, res: PlanResult, *, lang: str = "auto") -> None:
     entry of summary.json, least_cost.json when priced, and plan.png / plan.svg."""
     import json
 
-    from facility_opt.report import plots
+    from facility_opt.report import maps, plots
     from facility_opt.simulate.core import write_simulation_outputs
     from facility_opt.solve.core import summary_record, write_solve_outputs
 
@@ -175,3 +175,4 @@ def write_plan_outputs(folder, res: PlanResult, *, lang: str = "auto") -> None:
     final = plots.coverage_data({sc.name: plots.read_csv_rows(cov_path)}) if cov_path.exists() else []
     plots.draw_plan(plots.plan_iterations_data(json.loads(json.dumps(record))), final,
                     folder.path / "plan", title=sc.title or sc.name, labels=plots.plot_labels(lang))
+    maps.write_maps(folder.path, folder.path, lang=lang)  # map_city, map_<county> (.png, .svg)

@@ -10,6 +10,7 @@ Callers fall back to English labels with a warning when no font is found.
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -39,6 +40,10 @@ _SEARCH_DIRS = (
 
 INSTALL_HINT = ("install a CJK TrueType font (Debian/Ubuntu: apt-get install fonts-wqy-microhei) "
                 "or set FACILITY_OPT_CJK_FONT to a .ttf/.ttc file")
+
+
+class PlotFontWarning(UserWarning):
+    """No CJK font was found: plots fall back to English labels (said once per run)."""
 
 
 @dataclass(frozen=True)
@@ -78,10 +83,39 @@ def matplotlib_font_family() -> str | None:
     font = find_cjk_font()
     if font is None:
         return None
+    return _matplotlib_family(str(font.path))
+
+
+@lru_cache(maxsize=4)
+def _matplotlib_family(path: str) -> str | None:
+    """Register a font file with matplotlib once per run."""
     from matplotlib import font_manager
 
     try:
-        font_manager.fontManager.addfont(str(font.path))
-        return font_manager.FontProperties(fname=str(font.path)).get_name()
+        font_manager.fontManager.addfont(path)
+        return font_manager.FontProperties(fname=path).get_name()
     except (OSError, RuntimeError, ValueError):
         return None
+
+
+def no_font_reason() -> str:
+    """Why no CJK font is in use, for the one warning: a FACILITY_OPT_CJK_FONT that points at
+    nothing is named, so a typo in it is not mistaken for a missing font."""
+    override = os.environ.get("FACILITY_OPT_CJK_FONT", "").strip()
+    if override.lower() == "none":
+        return "no CJK font found (FACILITY_OPT_CJK_FONT=none)"
+    if override and not Path(override).expanduser().is_file():
+        return f"no CJK font found (FACILITY_OPT_CJK_FONT={override} is not a file)"
+    return "no CJK font found"
+
+
+_WARNED: set[str] = set()
+
+
+def warn_no_font_once(what: str) -> None:
+    """One PlotFontWarning per run and message, however many figures are drawn."""
+    text = f"{no_font_reason()}: {what}; to get Chinese labels {INSTALL_HINT}"
+    if text in _WARNED:
+        return
+    _WARNED.add(text)
+    warnings.warn(text, PlotFontWarning, stacklevel=3)

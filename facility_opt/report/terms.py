@@ -407,3 +407,8 @@ def kind_label(kind: str, lang: str) -> str:
 def metric_label(metric: str, lang: str) -> str:
     key = f"metric.{metric}"
     return term(key, lang) if key in TERMS else metric
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """"1 project", "2 projects": a count with its noun in the right number (English)."""
+    return f"{n} {noun if n == 1 else (plural or noun + 's')}"

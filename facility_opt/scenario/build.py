@@ -14,12 +14,14 @@ from facility_opt.model.types import (
     Community,
 )
 from facility_opt.scenario.checks import KIND_PATTERN
+from facility_opt.scenario.geo import LAT_RANGE, LON_RANGE, Projection
 from facility_opt.scenario.schema import (
     CANDIDATE_COLUMNS,
     CANDIDATE_KINDS,
     CENTRE_COLUMNS,
     COMMUNITY_COLUMNS,
     COMMUNITY_TYPES,
+    KIND_ALIASES,
     MAX_CANDIDATES,
     SIGNED_COLUMNS,
     TRAVEL_COLUMNS,
@@ -42,10 +44,60 @@ def _value(values: Mapping[str, Any], key: str, default: Any = None) -> Any:
     return default if v is None or is_bad(v) else v
 
 
-def _build_communities(table: Table, problems: list[Problem]) -> list[Community]:
+def _positions(table: Table, problems: list[Problem], parsed: list, projection: Projection | None,
+               *, required: bool) -> Projection | None:
+    """Fill x_km, y_km of each parsed row from lon, lat when the table gives no x_km, y_km
+    columns (projected with `projection`, or one centred on these rows). Returns the projection
+    used (None when positions are planar)."""
+    cols = set(table.columns)
+    if {"x_km", "y_km"} <= cols:
+        for row, v in parsed if required else ():
+            for col in ("x_km", "y_km"):
+                if v.get(col) is None:
+                    problems.append(Problem(table.label, table.where(row.number, col), "''",
+                                            "a value (planar position in km)"))
+        return None
+    if not {"lon", "lat"} <= cols:
+        if required:
+            col = "y_km" if "x_km" in cols else "x_km"
+            problems.append(Problem(table.label, f"column {col}", "missing",
+                                    "columns x_km and y_km (km, planar) or lon and lat "
+                                    "(WGS 84 degrees)"))
+        return projection
+    for row, v in parsed:
+        for col, (lo, hi) in (("lon", LON_RANGE), ("lat", LAT_RANGE)):
+            val = _value(v, col)
+            if val is not None and not lo <= val <= hi:
+                problems.append(Problem(table.label, table.where(row.number, col), f"{val:g}",
+                                        f"degrees between {lo:g} and {hi:g} (WGS 84)"))
+                v[col] = None
+    points = [(v["lon"], v["lat"]) for _, v in parsed
+              if _value(v, "lon") is not None and _value(v, "lat") is not None]
+    if not points:
+        return projection
+    projection = projection or Projection.centred_on(points)
+    for row, v in parsed:
+        lon, lat = _value(v, "lon"), _value(v, "lat")
+        if lon is not None and lat is not None:
+            v["x_km"], v["y_km"] = projection.to_km(lon, lat)
+        elif required:
+            col = "lat" if lon is not None else "lon"
+            problems.append(Problem(table.label, table.where(row.number, col), "''",
+                                    "a position: both lon and lat (WGS 84 degrees)"))
+    return projection
+
+
+def _build_communities(table: Table, problems: list[Problem],
+                       geo: dict[str, Projection | None] | None = None) -> list[Community]:
+    """Communities of a table; `geo["projection"]` receives the lon/lat projection, if any, so
+    centres.csv is projected onto the same plane."""
     cols = check_columns(table, COMMUNITY_COLUMNS, problems)
     out = []
-    for row, v in parse_rows(table, COMMUNITY_COLUMNS, problems, cols, signed=SIGNED_COLUMNS):
+    parsed = parse_rows(table, COMMUNITY_COLUMNS, problems, cols, signed=SIGNED_COLUMNS)
+    projection = _positions(table, problems, parsed, None, required=True)
+    if geo is not None:
+        geo["projection"] = projection
+    for row, v in parsed:
         t = _value(v, "type")
         if t is not None and t not in COMMUNITY_TYPES:
             problems.append(Problem(table.label, table.where(row.number, "type"), repr(t),
@@ -78,11 +130,24 @@ def _ids(table: Table | None) -> set[str] | None:
 
 def _build_centres(table: Table, problems: list[Problem], communities: list[Community] | None,
                    communities_label: str, last_year: int | None,
-                   community_ids: set[str]) -> list[Centre]:
+                   community_ids: set[str], projection: Projection | None = None) -> list[Centre]:
     cols = check_columns(table, CENTRE_COLUMNS, problems)
     by_id = {c.id: c for c in communities or []}
     out = []
-    for row, v in parse_rows(table, CENTRE_COLUMNS, problems, cols, signed=SIGNED_COLUMNS):
+    parsed = parse_rows(table, CENTRE_COLUMNS, problems, cols, signed=SIGNED_COLUMNS)
+    if projection is not None and {"x_km", "y_km"} & set(table.columns):
+        problems.append(Problem(table.label, "column x_km", "x_km, y_km",
+                                "lon, lat (communities.csv gives lon, lat, so planar x_km, y_km "
+                                "would mix two coordinate systems), or no position columns"))
+        parsed = [(row, {**v, "x_km": None, "y_km": None}) for row, v in parsed]
+    elif projection is not None or {"lon", "lat"} <= set(table.columns):
+        if projection is None:
+            problems.append(Problem(table.label, "column lon", "lon, lat",
+                                    "x_km, y_km (communities.csv gives planar x_km, y_km), or no "
+                                    "position columns"))
+        else:
+            _positions(table, problems, parsed, projection, required=False)
+    for row, v in parsed:
         cid = _value(v, "community_id")
         home = by_id.get(cid) if cid is not None else None
         if cid is not None and cid not in community_ids:
@@ -134,6 +199,7 @@ def _build_candidates(table: Table, problems: list[Problem], years: tuple[int, .
         where = lambda col, n=row.number: table.where(n, col)  # noqa: E731
         ok = True
         kind = _value(v, "kind")
+        kind = KIND_ALIASES.get(kind, kind) if isinstance(kind, str) else kind
         if kind is not None and not KIND_PATTERN.match(kind):
             problems.append(Problem(table.label, where("kind"), repr(kind),
                                     "a kind in lower case: " + ", ".join(CANDIDATE_KINDS)

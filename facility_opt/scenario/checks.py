@@ -15,6 +15,7 @@ from facility_opt.scenario.schema import (
     CANDIDATE_KINDS,
     COMMUNITY_TYPES,
     ENUMERATED_KEYS,
+    KIND_ALIASES,
     SCENARIO_KEYS,
     SIGNED_KEYS,
     STAY_DISTRIBUTIONS,
@@ -169,6 +170,7 @@ class _Checker:
         if t == "count_by_kind":
             counts: dict[str, int] = {}
             for k, x in v.items():
+                k = KIND_ALIASES.get(str(k).strip(), k)
                 if not KIND_PATTERN.match(str(k)):
                     raise _BadValue("a project kind in lower case as key"
                                     + did_you_mean(str(k), CANDIDATE_KINDS), str(k), str(k))

@@ -107,9 +107,10 @@ def _assemble(settings: _Settings, label: str, tables: dict[str, Table | None],
     years: tuple[int, ...] | None = ok.get("horizon.years")
 
     communities = None
+    geo: dict = {}  # the lon/lat projection of communities.csv, for centres.csv
     comm_table = tables.get("communities")
     if comm_table is not None:
-        communities = _build_communities(comm_table, problems)
+        communities = _build_communities(comm_table, problems, geo)
     comm_label = comm_table.label if comm_table is not None else "communities"
     centres = None
     centre_table = tables.get("centres")
@@ -123,7 +124,7 @@ def _assemble(settings: _Settings, label: str, tables: dict[str, Table | None],
         else:
             last = max(years[-1], ok.get("population.last_year") or 0) if years else None
             centres = _build_centres(centre_table, problems, communities, comm_label, last,
-                                     _ids(comm_table) or set())
+                                     _ids(comm_table) or set(), geo.get("projection"))
     cand_table = tables.get("candidates")
     candidates: list[Candidate] = []
     if cand_table is not None:

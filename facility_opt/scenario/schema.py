@@ -36,6 +36,9 @@ class Field:
 
 COMMUNITY_TYPES = ("city", "town", "fringe", "relocation")
 CANDIDATE_KINDS = ("renovation", "complex", "new_facility", "daycare")
+# kinds as Chinese planning documents write them; read as the English kind everywhere
+KIND_ALIASES = {"社区服务综合体": "complex", "改扩建": "renovation", "日间照料中心": "daycare",
+                "新建": "new_facility"}
 STAY_DISTRIBUTIONS = ("exponential", "lognormal", "fixed")
 ARRIVAL_PROFILES = ("uniform", "morning-peak")
 OBJECTIVE_KINDS = ("benefit", "score", "coverage")
@@ -191,7 +194,8 @@ SCENARIO_KEYS: list[Field] = [
 CANDIDATE_COLUMNS: list[Field] = [
     Field("id", "str", "", REQUIRED, "Unique project id."),
     Field("name", "str", "", REQUIRED, "Project name (any language)."),
-    Field("kind", "str", "", REQUIRED, "renovation, complex, new_facility or daycare."),
+    Field("kind", "str", "", REQUIRED, "renovation, complex, new_facility or daycare (also "
+          "written 改扩建, 社区服务综合体, 新建, 日间照料中心)."),
     Field("cost", "float", "budget unit", REQUIRED,
           "Total capital cost; may be left out when cost_<year> columns are given."),
     Field("cost_<year>", "float", "budget unit", None,
@@ -225,8 +229,12 @@ COMMUNITY_COLUMNS: list[Field] = [
     Field("households", "float", "households", REQUIRED, "Households in the base year."),
     Field("population", "float", "residents", REQUIRED, "Residents in the base year."),
     Field("elderly", "float", "residents 60+", REQUIRED, "Residents aged 60+ in the base year."),
-    Field("x_km", "float", "km", REQUIRED, "Planar position, east."),
-    Field("y_km", "float", "km", REQUIRED, "Planar position, north."),
+    Field("x_km", "float", "km", None, "Planar position, east (required unless lon, lat are given)."),
+    Field("y_km", "float", "km", None, "Planar position, north (required unless lon, lat are given)."),
+    Field("lon", "float", "degrees (WGS 84)", None,
+          "Longitude, instead of x_km, y_km: projected to km (azimuthal equidistant, centred on "
+          "the communities)."),
+    Field("lat", "float", "degrees (WGS 84)", None, "Latitude, with lon."),
     Field("facility_area_m2", "float", "m²", 0.0, "Community service facility floor area today."),
 ]
 
@@ -236,6 +244,9 @@ CENTRE_COLUMNS: list[Field] = [
     Field("places", "int", "places", REQUIRED, "Day-care places open at the same time."),
     Field("x_km", "float", "km", None, "Position (default: the community's)."),
     Field("y_km", "float", "km", None, "Position (default: the community's)."),
+    Field("lon", "float", "degrees (WGS 84)", None,
+          "Position as longitude, when communities.csv gives lon, lat (default: the community's)."),
+    Field("lat", "float", "degrees (WGS 84)", None, "Latitude, with lon."),
     Field("opening_year", "year", "year", None, "Year it opens (default: already open)."),
 ]
 
@@ -279,4 +290,5 @@ SIGNED_KEYS = frozenset({
     "population.elderly_share_drift_per_year",
     "uncertainty.elderly_share_drift",
 })
-SIGNED_COLUMNS = frozenset({"x_km", "y_km"})  # planar positions around an arbitrary origin
+# planar positions around an arbitrary origin; longitudes west and latitudes south
+SIGNED_COLUMNS = frozenset({"x_km", "y_km", "lon", "lat"})

@@ -398,6 +398,15 @@ class BadCell(ValueError):
     """A cell that does not parse; the text says what is expected."""
 
 
+THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+
+
+def _without_separators(text: str) -> str:
+    """"1,342.50" → "1342.50" (thousands separators as Excel writes them); other text unchanged,
+    so "1,34.5" or "1.342,50" still fail and are reported."""
+    return text.replace(",", "") if THOUSANDS.match(text) else text
+
+
 def parse_cell(f: Field, text: str, *, signed: bool = False) -> Any:
     """One cell → typed value (None when blank). Raises BadCell saying what is expected."""
     text = text.strip()
@@ -417,6 +426,8 @@ def parse_cell(f: Field, text: str, *, signed: bool = False) -> Any:
     if f.type in ("int", "year"):
         what = "a year" if f.type == "year" else (
             "a whole number" if signed else "a whole number ≥ 0")
+        if f.type == "int":
+            text = _without_separators(text)
         try:
             number = float(text)
         except ValueError:
@@ -432,9 +443,10 @@ def parse_cell(f: Field, text: str, *, signed: bool = False) -> Any:
     if f.type == "float":
         what = "a finite number" if signed else "a finite number ≥ 0"
         try:
-            value = float(text)
+            value = float(_without_separators(text))
         except ValueError:
-            raise BadCell(what + ("" if "," not in text else " without thousands separators"))\
+            raise BadCell(what + ("" if "," not in text else
+                                  " (thousands separators every three digits, e.g. 1,342.50)"))\
                 from None
         if not math.isfinite(value) or (value < 0 and not signed):
             raise BadCell(what)

@@ -157,8 +157,24 @@ def template_scenario_toml() -> str:
             out.append(f"# (fill {TEMPLATE_EXAMPLES[f.key]} first, then uncomment)")
         line = f"{leaf} = {toml_value(value)}" if value is not None else f"{leaf} ="
         out.append(("# " if commented else "") + line)
+        if f.key == "objective.benefit_until":
+            out += _benefit_until_warning()
         out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def _benefit_until_warning() -> list[str]:
+    """The trap of the default: a project serves from the year after completion, so with the
+    benefit counted only up to the last funding year, that year's money buys no benefit."""
+    last = TEMPLATE_EXAMPLES["horizon.years"][-1]
+    text = (f"WARNING: left at its default (the last funding year, {last} here), the money of "
+            f"{last} can earn no benefit: a project started in {last} serves from {last + 1} at "
+            f"the earliest, after the years counted, so solve leaves it unspent. Set "
+            f"benefit_until to the last year the facilities should count (e.g. "
+            f"{TEMPLATE_EXAMPLES['objective.benefit_until']}).")
+    import textwrap
+
+    return ["# " + line for line in textwrap.wrap(text, 96)]
 
 
 def template_columns(role: str) -> list[str]:

@@ -288,7 +288,8 @@ def simulate(scenario: Scenario, portfolio: Portfolio | None = None, *,
     streams = np.random.SeedSequence(seed).spawn(replications)
     tasks = [(sim, streams[r], r) for r in range(replications)]
     outcomes = run_tasks(_replication_task, tasks, workers=workers, scheduler=scheduler,
-                         description=f"simulating {scenario.name}", progress=progress)
+                         description=f"simulating {scenario.name}: {len(tasks)} replications",
+                         progress=progress)
     return _summarise(scenario, projection, sim, centres_by_year, outcomes, seed, days, workers)
 
 

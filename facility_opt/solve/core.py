@@ -579,6 +579,7 @@ def write_solve_outputs(folder: ResultsFolder, scenario: Scenario, result: Solve
     """Write summary.json, selection.csv, spend.csv, scenario.json, solver.log, the explanation
     files and least_cost.json into a results folder, and the solver entries of the manifest."""
     from facility_opt.results.folder import scenario_manifest, scenario_record
+    from facility_opt.scenario.sites import SITE_COLUMNS, site_rows
 
     folder.write_json("summary.json", summary_record(scenario, result))
     cols, rows = selection_rows(scenario, result)
@@ -586,6 +587,7 @@ def write_solve_outputs(folder: ResultsFolder, scenario: Scenario, result: Solve
     folder.write_csv("spend.csv", ["year", "budget", "spend", "unused", "cumulative_budget",
                                    "cumulative_spend"], spend_rows(result))
     folder.write_json("scenario.json", scenario_record(scenario))
+    folder.write_csv("sites.csv", SITE_COLUMNS, site_rows(scenario, result.portfolio.starts))
     folder.write_text("solver.log", result.log)
     if explanation is not None:
         explanation.write(folder)

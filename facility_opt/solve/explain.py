@@ -267,6 +267,7 @@ def explain_result(scenario: Scenario, result, *, solver: str = "highs",
     best plan found with its gap. `workers > 1` spreads the re-solves over processes.
     """
     from facility_opt.executor import run_tasks
+    from facility_opt.progress import stage
 
     t0 = time.perf_counter()
     if result.values is None:
@@ -311,16 +312,22 @@ def explain_result(scenario: Scenario, result, *, solver: str = "highs",
     questions += [Question("force_out" if cands[i].id in chosen else "force_in", i)
                   for i in forced]
 
+    what = (f"explaining the choice: {len(questions)} what-ifs ({len(scenario.years)} budget "
+            f"steps, {len(forced)} projects forced in or out)")
     if workers > 1 and len(questions) > workers:
         shares = [tuple(questions[w::workers]) for w in range(workers)]
         jobs = [_replace(job, questions=q, threads=1) for q in shares]
         parts = run_tasks(answer_questions, jobs, workers=workers, scheduler=scheduler,
-                          description="explaining the choice")
+                          description=what, steps=[len(q) for q in shares])
         answers: dict[Question, Answer] = {}
         for q_share, part in zip(shares, parts, strict=True):
             answers.update(zip(q_share, part, strict=True))
     else:
-        answers = {q: local.answer(q) for q in questions}
+        answers = {}
+        with stage(what, len(questions)) as bar:
+            for q in questions:
+                answers[q] = local.answer(q)
+                bar.advance()
     expl.solves = sum(1 for a in answers.values() if a.how == "solved")
     expl.implied = sum(1 for a in answers.values() if a.how == "implied")
     expl.limited = sum(1 for a in answers.values()

@@ -269,7 +269,9 @@ def load_results(results_dir: Path | str) -> AnnexData:
         total_cost=sum((p.cost for p in projects), Decimal(0)), has_year_costs=bool(year_cols),
         scenario=scenario, manifest=manifest, plan=_read_json(root / "plan.json", required=False),
         least_cost=_read_json(root / "least_cost.json", required=False), coverage=coverage,
-        plots=sorted(root.glob("*.png")), file_hashes=hashes,
+        plots=sorted(p for p in root.glob("*.png")  # the city map, not every county's
+                     if not p.name.startswith("map_") or p.name == "map_city.png"),
+        file_hashes=hashes,
         unfunded=_unfunded(unfunded, root / "force.csv"),
         mismatches=[str(m.get("message")) for m in (manifest or {}).get("mismatches") or ()
                     if isinstance(m, dict)],

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
-from facility_opt.report.fonts import INSTALL_HINT, CjkFont, find_cjk_font
+from facility_opt.report.fonts import INSTALL_HINT, CjkFont, find_cjk_font, no_font_reason
 from facility_opt.report.terms import term
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ def pdf_font_plan(lang: str, data: AnnexData) -> tuple[CjkFont | None, str, str 
         font = None
         reason = f"the CJK font {bad.path} could not be read"
     else:
-        reason = "no CJK font found"
+        reason = no_font_reason()
     if font is not None:
         return font, lang, None
     if lang == "zh":

@@ -1,0 +1,395 @@
+"""Maps of a results folder: where the money goes and which communities stay uncovered.
+
+In two steps, as in `facility_opt.report.plots`: `map_data` turns the results folder's files into
+a `MapData` record — exactly what is drawn, so a test can hold it against the CSVs — and
+`draw_map` draws it (matplotlib, imported only then) as PNG and SVG.
+
+What the files say, and where each mark comes from:
+- positions (km): `sites.csv` (communities, existing centres, candidates at their community);
+- coverage in the target year: `community_load.csv` (`within_reach`, and `effectively_covered`
+  when the simulation judged effective coverage); without it (a solve only), plain coverage is
+  recomputed from the positions with `daycare.reach_km` — the same distance rule as the model —
+  and is unknown when a travel table decides reach;
+- funded projects and their start years: `selection.csv`; settings: `scenario.json`;
+- reach: circles of `daycare.reach_km` around every centre serving in the target year, or, when a
+  travel table decides reach, links from each community to the sites that reach it (`reach.csv`
+  with `community_id, site_id`, when the results folder holds one).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from facility_opt.errors import InputError
+from facility_opt.report.plots import Labels, _pyplot, _save, plot_labels, read_csv_rows, to_float
+from facility_opt.scenario.tables import did_you_mean
+
+STATUS_COLOURS = {"effective": "#1a9850", "covered": "#91cf60", "uncovered": "#d73027",
+                  "unknown": "#bdbdbd"}
+_YEAR_COLOURS = ("#2166ac", "#7b3294", "#e08214", "#b2182b", "#01665e", "#8c510a")
+REACH_TOLERANCE_KM = 1e-9
+
+_MAP_TEXT: dict[str, tuple[str, str]] = {
+    "map_title": ("{title}\n{year} 年日间照料覆盖", "{title}\nday-care coverage in {year}"),
+    "map_county_title": ("{title}\n{county} {year} 年日间照料覆盖",
+                         "{title}\n{county}, day-care coverage in {year}"),
+    "map_summary": ("覆盖 {covered}/{total} 个社区{eff}", "{covered} of {total} communities covered{eff}"),
+    "map_summary_eff": ("，有效覆盖 {n}", ", {n} effectively"),
+    "effective": ("有效覆盖的社区 (拒收 ≤ {pct:g}%)",
+                  "community effectively covered (≤ {pct:g} % turned away)"),
+    "covered": ("覆盖的社区", "community covered"),
+    "covered_not_effective": ("覆盖但拒收过多的社区", "community covered, too many turned away"),
+    "uncovered": ("未覆盖的社区", "community not covered"),
+    "unknown": ("覆盖情况未知 (未仿真)", "coverage not known (not simulated)"),
+    "centre": ("现有日间照料中心 (大小 = 床位)", "existing day-care centre (size = places)"),
+    "reach": ("服务半径 {km:g} km", "reach {km:g} km"),
+    "reach_links": ("出行表中的可达关系", "reach from the travel table"),
+    "funded": ("资助项目，{year} 年开工", "funded project, starts {year}"),
+    "not_funded": ("未资助的候选项目", "candidate not funded"),
+    "places": ("{n} 个床位", "{n} places"),
+    "x_km": ("东西向 (km)", "east (km)"),
+    "y_km": ("南北向 (km)", "north (km)"),
+}
+
+
+@dataclass(frozen=True)
+class MapCommunity:
+    id: str
+    name: str
+    county: str
+    x_km: float
+    y_km: float
+    status: str  # effective | covered | uncovered | unknown
+
+
+@dataclass(frozen=True)
+class MapSite:
+    """An existing centre or a candidate project."""
+
+    id: str
+    name: str
+    county: str
+    x_km: float
+    y_km: float
+    places: int
+    funded: bool  # existing centres: True
+    start_year: int | None  # funded projects
+    serves: bool  # serves in the map's year (draws its reach)
+
+
+@dataclass(frozen=True)
+class MapData:
+    title: str
+    year: int
+    county: str | None  # None: the whole city
+    communities: list[MapCommunity]
+    centres: list[MapSite]  # existing centres open in the year
+    projects: list[MapSite]  # every candidate with a position
+    reach_km: float | None  # None when a travel table decides reach
+    links: list[tuple[str, str]]  # (community id, site id) when a travel table decides reach
+    county_labels: list[tuple[str, float, float]]  # name, centroid x, y (km)
+    effective_known: bool
+    max_turned_away: float | None
+    name: str = ""  # the scenario's name (the title's fallback)
+    county_tag: str = "county"  # "county k": the county as the city map numbers it (no CJK font)
+
+    def count(self, *statuses: str) -> int:
+        return sum(1 for c in self.communities if c.status in statuses)
+
+
+def _need(path: Path, what: str) -> list[dict[str, str]]:
+    if not path.is_file():
+        raise InputError.one(str(path.parent), "", f"a folder without {path.name}",
+                             f"a results folder of facility-opt solve, simulate or plan ({what})")
+    return read_csv_rows(path)
+
+
+def _true(text: Any) -> bool:
+    return str(text).strip().lower() in ("1", "1.0", "true", "yes")
+
+
+def _year_of(settings: dict[str, Any], sites: list[dict[str, str]]) -> int:
+    tyears = (settings.get("targets") or {}).get("target_years")
+    if tyears:
+        return int(max(tyears))
+    years = settings.get("years") or []
+    if years:
+        return int(max(years))
+    raise InputError.one("scenario.json", "years", "missing", "the funding years")
+
+
+def counties(results_dir: Path) -> list[str]:
+    """The counties on the map of a results folder, in order of first appearance."""
+    rows = _need(Path(results_dir) / "sites.csv", "sites.csv holds the positions")
+    return list(dict.fromkeys(r["county"] for r in rows if r["site"] == "community" and r["county"]))
+
+
+def map_data(results_dir: Path, county: str | None = None, year: int | None = None) -> MapData:
+    """What the map of `results_dir` shows (the city, or one county), in the target year."""
+    folder = Path(results_dir)
+    sites = _need(folder / "sites.csv", "sites.csv holds the positions")
+    selection = {r["id"]: r for r in _need(folder / "selection.csv", "selection.csv")}
+    settings_path = folder / "scenario.json"
+    settings = json.loads(settings_path.read_text(encoding="utf-8")) if settings_path.is_file() else {}
+    year = year if year is not None else _year_of(settings, sites)
+    daycare = settings.get("daycare") or {}
+    targets = settings.get("targets") or {}
+    travel = daycare.get("reach_travel") is not None
+    reach_km = None if travel else float(daycare.get("reach_km", 1.0))
+    basis = str(targets.get("coverage_basis") or "reach")
+    mta = to_float(targets.get("max_turned_away"))
+
+    comms = [r for r in sites if r["site"] == "community"]
+    centres, projects = [], []
+    for r in sites:
+        if r["site"] == "centre":
+            opens = to_float(r["serves_from"])
+            if opens is None or opens <= year:
+                centres.append(MapSite(r["id"], r["name"], r["county"], float(r["x_km"]),
+                                       float(r["y_km"]), int(float(r["places"] or 0)), True, None,
+                                       True))
+        elif r["site"] == "candidate" and r["x_km"] != "":
+            sel = selection.get(r["id"], {})
+            funded = _true(sel.get("selected", "0"))
+            start = to_float(sel.get("start_year")) if funded else None
+            serves_from = to_float(r["serves_from"])
+            projects.append(MapSite(r["id"], r["name"], r["county"], float(r["x_km"]),
+                                    float(r["y_km"]), int(float(r["places"] or 0)), funded,
+                                    int(start) if start is not None else None,
+                                    funded and serves_from is not None and serves_from <= year))
+    status = _statuses(folder, comms, centres + [p for p in projects if p.serves], year,
+                       reach_km, basis, {r["id"]: r["community_id"] for r in sites})
+    effective_known = any(s in ("effective",) for s in status.values()) or \
+        _has_effective(folder / "community_load.csv")
+    links: list[tuple[str, str]] = []
+    if travel and (folder / "reach.csv").is_file():
+        links = [(r["community_id"], r["site_id"]) for r in read_csv_rows(folder / "reach.csv")]
+    all_comms = [MapCommunity(r["id"], r["name"], r["county"], float(r["x_km"]), float(r["y_km"]),
+                              status[r["id"]]) for r in comms]
+    labels = []
+    for name in dict.fromkeys(c.county for c in all_comms):
+        members = [c for c in all_comms if c.county == name]
+        labels.append((name, sum(c.x_km for c in members) / len(members),
+                       sum(c.y_km for c in members) / len(members)))
+    known_counties = [n for n, _, _ in labels]
+    if county is not None:
+        known = known_counties
+        if county not in known:
+            raise InputError.one("command line", "--county", county, "one of " + ", ".join(known)
+                                 + did_you_mean(county, known))
+        all_comms = [c for c in all_comms if c.county == county]
+        ids = {c.id for c in all_comms}
+        centres = [s for s in centres if s.county == county]
+        projects = [s for s in projects if s.county == county]
+        links = [(c, s) for c, s in links if c in ids]
+        labels = [x for x in labels if x[0] == county]
+    title = str(settings.get("title") or "")
+    name = str(settings.get("name") or folder.name)
+    tag = f"county {known_counties.index(county) + 1}" if county else "city"
+    return MapData(title, year, county, all_comms, centres, projects, reach_km, links, labels,
+                   effective_known, mta, name, tag)
+
+
+def _has_effective(path: Path) -> bool:
+    if not path.is_file():
+        return False
+    with open(path, encoding="utf-8") as f:
+        return "effectively_covered" in f.readline().split(",")
+
+
+def _statuses(folder: Path, comms: list[dict[str, str]], serving: list[MapSite], year: int,
+              reach_km: float | None, basis: str, home: dict[str, str]) -> dict[str, str]:
+    """Coverage of each community in `year`: the simulation's verdict when it ran, else the
+    distance rule recomputed from the positions (unknown under a travel table)."""
+    load = folder / "community_load.csv"
+    rows = [r for r in read_csv_rows(load) if int(float(r["year"])) == year] if load.is_file() else []
+    if rows:
+        out = {c["id"]: "unknown" for c in comms}
+        for r in rows:
+            if not _true(r.get("within_reach")):
+                out[r["community_id"]] = "uncovered"
+            elif "effectively_covered" in r and r["effectively_covered"] != "":
+                out[r["community_id"]] = "effective" if _true(r["effectively_covered"]) else "covered"
+            else:
+                out[r["community_id"]] = "covered"
+        return out
+    out = {}
+    for c in comms:
+        if basis == "own":
+            hit = any(home.get(s.id) == c["id"] for s in serving)
+        elif reach_km is None:
+            out[c["id"]] = "unknown"
+            continue
+        else:
+            x, y = float(c["x_km"]), float(c["y_km"])
+            hit = any(math.hypot(s.x_km - x, s.y_km - y) <= reach_km + REACH_TOLERANCE_KM
+                      for s in serving)
+        out[c["id"]] = "covered" if hit else "uncovered"
+    return out
+
+
+# -- drawing ------------------------------------------------------------------------------------
+
+def map_labels(lang: str = "auto") -> Labels:
+    """The plots' labels (same font decision) with the map's texts."""
+    base = plot_labels(lang)
+    return Labels(base.lang, base.family, {**base.extra, **_MAP_TEXT})
+
+
+def _size(places: int) -> float:
+    """Marker area (points²) proportional to places."""
+    return 6.0 + 2.0 * max(0, places)
+
+
+def draw_map(data: MapData, stem: Path, *, labels: Labels | None = None) -> list[Path]:
+    """Draw one map; returns the PNG and SVG paths."""
+    labels = labels or map_labels()
+    plt, rc = _pyplot(labels)
+    with plt.rc_context(rc):
+        from matplotlib.lines import Line2D
+        from matplotlib.patches import Circle
+
+        fig, ax = plt.subplots(figsize=(9.0, 8.0))
+        scale = 0.4 if data.county is None else 1.0  # centre markers: smaller on the city map
+        pos = {c.id: (c.x_km, c.y_km) for c in data.communities}
+        pos.update({s.id: (s.x_km, s.y_km) for s in data.centres + data.projects})
+        if data.reach_km is not None:
+            for s in data.centres + [p for p in data.projects if p.serves]:
+                ax.add_patch(Circle((s.x_km, s.y_km), data.reach_km, facecolor="#4575b4",
+                                    alpha=0.07, edgecolor="#4575b4", linewidth=0.4, zorder=1))
+        for cid, sid in data.links:
+            if cid in pos and sid in pos:
+                (x0, y0), (x1, y1) = pos[cid], pos[sid]
+                ax.plot([x0, x1], [y0, y1], color="#4575b4", alpha=0.3, linewidth=0.5, zorder=1)
+        handles: list[Any] = []
+        for st in ("effective", "covered", "uncovered", "unknown"):
+            pts = [c for c in data.communities if c.status == st]
+            if not pts:
+                continue
+            key = "covered_not_effective" if st == "covered" and data.effective_known else st
+            text = labels(key, pct=round(100 * (data.max_turned_away or 0), 1)) if st == "effective" \
+                else labels(key)
+            ax.scatter([c.x_km for c in pts], [c.y_km for c in pts], s=22, c=STATUS_COLOURS[st],
+                       edgecolors="#444444", linewidths=0.3, zorder=3)
+            handles.append(Line2D([], [], marker="o", linestyle="", markersize=6,
+                                  markerfacecolor=STATUS_COLOURS[st], markeredgecolor="#444444",
+                                  label=f"{text} ({len(pts)})"))
+        if data.centres:
+            ax.scatter([s.x_km for s in data.centres], [s.y_km for s in data.centres],
+                       s=[_size(s.places) * scale for s in data.centres], marker="s", facecolors="none",
+                       edgecolors="#313695", linewidths=0.8, zorder=4)
+            handles.append(Line2D([], [], marker="s", linestyle="", markersize=7,
+                                  markerfacecolor="none", markeredgecolor="#313695",
+                                  label=f"{labels('centre')} ({len(data.centres)})"))
+        faint = [p for p in data.projects if not p.funded]
+        if faint:
+            ax.scatter([p.x_km for p in faint], [p.y_km for p in faint], s=40, marker="^",
+                       c="#cccccc", alpha=0.5, edgecolors="none", zorder=2)
+            handles.append(Line2D([], [], marker="^", linestyle="", markersize=7, alpha=0.5,
+                                  markerfacecolor="#cccccc", markeredgecolor="none",
+                                  label=f"{labels('not_funded')} ({len(faint)})"))
+        years = sorted({p.start_year for p in data.projects if p.funded and p.start_year is not None})
+        for k, y in enumerate(years):
+            pts = [p for p in data.projects if p.funded and p.start_year == y]
+            colour = _YEAR_COLOURS[k % len(_YEAR_COLOURS)]
+            ax.scatter([p.x_km for p in pts], [p.y_km for p in pts],
+                       s=[max(60.0, _size(p.places)) for p in pts], marker="*", c=colour,
+                       edgecolors="black", linewidths=0.4, zorder=5)
+            handles.append(Line2D([], [], marker="*", linestyle="", markersize=11,
+                                  markerfacecolor=colour, markeredgecolor="black",
+                                  label=f"{labels('funded', year=y)} ({len(pts)})"))
+        if data.county is not None:
+            _label_projects(ax, [p for p in data.projects if p.funded])
+        if data.reach_km is not None and (data.centres or years):
+            handles.append(Line2D([], [], marker="o", linestyle="", markersize=9, alpha=0.3,
+                                  markerfacecolor="#4575b4", markeredgecolor="#4575b4",
+                                  label=labels("reach", km=data.reach_km)))
+        elif data.links:
+            handles.append(Line2D([], [], color="#4575b4", alpha=0.5, label=labels("reach_links")))
+        for n in (10, 30, 60):
+            handles.append(Line2D([], [], marker="s", linestyle="", markerfacecolor="none",
+                                  markeredgecolor="#313695", markersize=math.sqrt(_size(n) * scale),
+                                  label=labels("places", n=n)))
+        if data.county is None:
+            for k, (name, x, y) in enumerate(data.county_labels, start=1):
+                ax.annotate(labels.safe(name, f"county {k}"),
+                            (x, y), ha="center", va="center", fontsize=9, alpha=0.75, zorder=7,
+                            bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.6})
+        ax.set_aspect("equal", adjustable="box")
+        ax.set_xlabel(labels("x_km"))
+        ax.set_ylabel(labels("y_km"))
+        ax.grid(alpha=0.2)
+        title = labels.title(data.title, data.name)
+        if data.county is None:
+            head = labels("map_title", title=title, year=data.year)
+        else:
+            head = labels("map_county_title", title=title, year=data.year,
+                          county=labels.safe(data.county, data.county_tag))
+        eff = labels("map_summary_eff", n=data.count("effective")) if data.effective_known else ""
+        ax.set_title(head + " · " + labels("map_summary", covered=data.count("effective", "covered"),
+                                          total=len(data.communities), eff=eff), fontsize=11)
+        # a figure legend (placed beside the axes): saving with a tight box keeps all of it
+        fig.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                   bbox_transform=ax.transAxes, frameon=False)
+        funded = sorted((p for p in data.projects if p.funded), key=lambda p: p.id)
+        if data.county is not None and funded:  # names next to the ids drawn on the map
+            lines = [labels.safe(f"{p.id}  {p.name} ({p.start_year})", f"{p.id} ({p.start_year})")
+                     for p in funded]
+            ax.text(1.02, 0.0, "\n".join(lines), transform=ax.transAxes, fontsize=7, va="bottom",
+                    ha="left")
+        fig.tight_layout()
+        paths = _save(fig, stem)
+        plt.close(fig)
+    return paths
+
+
+def _label_projects(ax: Any, projects: list[MapSite]) -> None:
+    """Project ids beside their stars; labels that would land on an earlier one move down a
+    line, so none overlaps (positions in km, a line is ~2.5 % of the map's height)."""
+    if not projects:
+        return
+    ys = [p.y_km for p in projects]
+    xs = [p.x_km for p in projects]
+    line = 0.03 * max(1.0, max(ys) - min(ys), max(xs) - min(xs))
+    placed: list[tuple[float, float]] = []
+    for p in sorted(projects, key=lambda p: (-p.y_km, p.x_km)):
+        x, y = p.x_km, p.y_km
+        while any(abs(x - a) < 3 * line and abs(y - b) < line for a, b in placed):
+            y -= line
+        placed.append((x, y))
+        ax.annotate(p.id, (p.x_km, p.y_km), xytext=(x + 0.4 * line, y), fontsize=7, zorder=6,
+                    arrowprops={"arrowstyle": "-", "color": "#888888", "linewidth": 0.4}
+                    if y != p.y_km else None)
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[\\/:*?\"<>|\s]+", "-", name).strip("-") or "county"
+
+
+def write_maps(results_dir: Path, out_dir: Path | None = None, *, county: str | None = None,
+               lang: str = "auto", prefix: str = "map", labels: Labels | None = None) -> list[Path]:
+    """The city map and one map per county (or only `county`'s) of a results folder, as
+    `<prefix>_city.png/.svg` and `<prefix>_<county>.png/.svg` in `out_dir` (default: the folder)."""
+    results_dir = Path(results_dir)
+    out_dir = Path(out_dir) if out_dir is not None else results_dir
+    labels = labels or map_labels(lang)
+    paths: list[Path] = []
+    if county is None:
+        paths += draw_map(map_data(results_dir), out_dir / f"{prefix}_city", labels=labels)
+        names = counties(results_dir)
+    else:
+        names = [county]
+    for name in names:
+        paths += draw_map(map_data(results_dir, name), out_dir / f"{prefix}_{_slug(name)}",
+                          labels=labels)
+    return paths
+
+
+def city_map(results_dir: Path, stem: Path, *, lang: str = "auto") -> list[Path]:
+    """The city map alone (for the annex): PNG and SVG at `stem`."""
+    return draw_map(map_data(results_dir), Path(stem), labels=map_labels(lang))
