@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import itertools
 import math
-import os
 import random
 from pathlib import Path
 
@@ -184,9 +183,7 @@ def test_least_cost_and_free_split_match_brute_force(seed: int) -> None:
 
 
 # -- spopt San Francisco -------------------------------------------------------------------------
-# ../shared beside the repository root; FACILITY_OPT_VALIDATION may point elsewhere
-SF = Path(os.environ.get("FACILITY_OPT_VALIDATION") or
-          Path(__file__).resolve().parents[1].parent / "shared" / "validation") / "spopt-sf"
+SF = Path(__file__).resolve().parents[1].parent / "shared" / "validation" / "spopt-sf"  # ../shared
 SPOPT_PERC_COV = 89.75609756097561  # spopt/tests/test_locate/test_mclp.py, test_mixin_mclp_get_percentage
 SPOPT_UNCOVERED = 21  # same file, test_mixin_mclp_get_uncovered_clients
 
