@@ -401,25 +401,11 @@ def selection_rows(scenario: Scenario, result: SolveResult) -> tuple[list[str], 
 
 def project_benefits(scenario: Scenario, result: SolveResult) -> dict[str, float]:
     """Each selected project's contribution: the objective lost if it alone were dropped from the
-    portfolio (others unchanged). Exact for `score`; for `benefit` the shares of shared caps and
-    overlapping coverage go to no single project, so they may sum to less than the objective."""
-    from facility_opt.solve import milp
+    portfolio (others unchanged), from one evaluation of the portfolio
+    (`facility_opt.solve.contributions`)."""
+    from facility_opt.solve.contributions import project_benefits as contributions
 
-    if result.objective_kind not in ("score", "benefit"):
-        return {}
-    model = milp.build_model(scenario, budget_by_year=result.budget_by_year)
-    ids = {c.id: i for i, c in enumerate(scenario.candidates)}
-    chosen = {ids[cid]: next(o for o in model.options[ids[cid]] if o.start == s)
-              for cid, s in result.portfolio.starts.items()}
-    if result.objective_kind == "score":
-        return {scenario.candidates[i].id: float(scenario.candidates[i].score or 0.0)
-                for i in chosen}
-    whole = milp.evaluate(model, chosen)
-    out = {}
-    for i in chosen:
-        rest = {k: o for k, o in chosen.items() if k != i}
-        out[scenario.candidates[i].id] = round(whole - milp.evaluate(model, rest), 6)
-    return out
+    return contributions(scenario, result)
 
 
 def summary_record(scenario: Scenario, result: SolveResult) -> dict[str, Any]:
