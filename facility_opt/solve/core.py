@@ -30,6 +30,7 @@ from facility_opt.errors import InfeasibleError, InputError
 from facility_opt.model.portfolio import Portfolio
 from facility_opt.model.types import Scenario
 from facility_opt.results.folder import ResultsFolder
+from facility_opt.solve.deadline import Deadline
 
 
 class SolveStatus(StrEnum):
@@ -136,7 +137,8 @@ def solve(scenario: Scenario, *, solver: str = "highs", time_limit: float | None
           force_out: Sequence[str] = (), requirements: Sequence[PlacesRequirement] = (),
           budget_by_year: dict[int, float] | None = None, log_path: Path | None = None,
           tie_break: bool | None = None, extra_constraints=None,
-          price_infeasible: bool = True, start: dict[str, int] | None = None) -> SolveResult:
+          price_infeasible: bool = True, start: dict[str, int] | None = None,
+          deadline: Deadline | None = None) -> SolveResult:
     """The best portfolio under the scenario's budgets, rules and targets.
 
     `gap` 0 (default) proves optimality; `time_limit` (seconds) returns the best plan found as
@@ -145,9 +147,11 @@ def solve(scenario: Scenario, *, solver: str = "highs", time_limit: float | None
     within the time limit, `SolverError` when the solver fails. With `price_infeasible` the
     infeasibility message says how much money would make a plan possible (a least-cost solve).
     `start` (project id → start year) is a plan known to be feasible, given to the solver as
-    its first incumbent.
+    its first incumbent. `deadline` (`facility_opt.solve.deadline`) is the command's clock: the
+    main solve and the tie-break share it (and `time_limit`, if also given, caps each solve).
     """
     from facility_opt.solve import diagnose, milp
+    from facility_opt.solve.deadline import MIN_SOLVE_SECONDS
     from facility_opt.solve.solvers import INF, SolverOptions, check_solver, open_session, solver_version
 
     solver = check_solver(solver)
@@ -155,13 +159,18 @@ def solve(scenario: Scenario, *, solver: str = "highs", time_limit: float | None
     force_in, force_out = tuple(force_in), tuple(force_out)
     requirements = tuple(requirements)
     budgets = _budgets(scenario, budget_by_year)
+    clock = deadline if deadline is not None else Deadline.after(time_limit)
+    cap = time_limit if deadline is not None else None  # per-solve cap under a shared clock
+    shown_limit = time_limit if time_limit is not None else clock.limit
     t0 = time.perf_counter()
     model = milp.build_model(scenario, force_in=force_in, force_out=force_out,
                              requirements=requirements, budget_by_year=budgets,
                              extra_constraints=extra_constraints)
+
     def price() -> LeastCostResult:  # what the missing money is, asked only when money could help
         return least_cost(scenario, solver=solver, requirements=requirements, force_in=force_in,
-                          force_out=force_out, time_limit=5.0, with_plan=False)
+                          force_out=force_out, time_limit=5.0, with_plan=False,
+                          deadline=clock if clock.bounded else None)
 
     pricer = price if price_infeasible else None
     reasons = diagnose.cheap_reasons(model)
@@ -171,7 +180,8 @@ def solve(scenario: Scenario, *, solver: str = "highs", time_limit: float | None
     form = milp.to_matrix(model)
     session = open_session(form, solver)
     build_seconds = time.perf_counter() - t0
-    options = SolverOptions(time_limit=time_limit, gap=gap, verbose=verbose)
+    options = SolverOptions(time_limit=clock.solve_limit(cap, floor=MIN_SOLVE_SECONDS), gap=gap,
+                            verbose=verbose)
     warm = start_values(model, form, start) if start else None
     out = session.solve(options, warm_start=warm, label="main objective")
     solve_seconds = out.seconds
@@ -180,7 +190,7 @@ def solve(scenario: Scenario, *, solver: str = "highs", time_limit: float | None
         raise diagnose.infeasible_error(scenario, [], conflict, pricer=pricer,
                                         budget_by_year=budget_by_year)
     if out.status == "no_solution":
-        raise InfeasibleError([f"no plan was found within the time limit of {time_limit:g} s; "
+        raise InfeasibleError([f"no plan was found within the time limit of {shown_limit:g} s; "
                                "allow more time (--time-limit) or a larger gap (--gap)"],
                               status="no_solution")
     values = out.values
@@ -188,13 +198,14 @@ def solve(scenario: Scenario, *, solver: str = "highs", time_limit: float | None
     objective = milp.evaluate(model, chosen)
     use_tie = scenario.objective.tie_break if tie_break is None else tie_break
     tied = False
-    if use_tie and out.status == "optimal" and chosen:
+    if use_tie and out.status == "optimal" and chosen and not clock.expired():
         tol = 1e-9 * max(1.0, abs(objective))
         nz = np.nonzero(form.cost)[0]
         session.set_objective(milp.tie_break_cost(model), maximize=False)
         session.add_row(objective - tol, INF, nz, form.cost[nz])
-        left = None if time_limit is None else max(0.5, time_limit - solve_seconds)
-        left = left if left is not None else max(10.0, 4 * solve_seconds)
+        # what is left of the clock; without one, a few times the main solve (the tie-break is
+        # a refinement: a plan of the same main objective, never worth more time than that)
+        left = clock.solve_limit(cap) if clock.bounded else (cap or max(10.0, 4 * solve_seconds))
         out2 = session.solve(SolverOptions(time_limit=left, gap=0.0, verbose=verbose,
                                            light=True),  # warm-started: no restarts, no RINS
                              warm_start=values, label="tie-break (main objective held)")
@@ -220,7 +231,7 @@ def solve(scenario: Scenario, *, solver: str = "highs", time_limit: float | None
         total_cost=float(sum(o.total for o in chosen.values())),
         solver=solver, solver_version=solver_version(solver), build_seconds=build_seconds,
         solve_seconds=solve_seconds, objective_kind=model.objective_kind,
-        scenario_name=scenario.name, budget_unit=scenario.budget.unit, time_limit=time_limit,
+        scenario_name=scenario.name, budget_unit=scenario.budget.unit, time_limit=shown_limit,
         gap_limit=gap, tie_break=tied,
         spend_by_project={cands[i].id: dict(o.spend) for i, o in chosen.items()},
         completion_year={cands[i].id: o.completion for i, o in chosen.items()},
@@ -257,16 +268,19 @@ def _check_limits(time_limit: float | None, gap: float) -> None:
 def least_cost(scenario: Scenario, *, solver: str = "highs",
                requirements: Sequence[PlacesRequirement] = (), time_limit: float | None = None,
                gap: float = 0.0, force_in: Sequence[str] = (),
-               force_out: Sequence[str] = (), with_plan: bool = True) -> LeastCostResult:
+               force_out: Sequence[str] = (), with_plan: bool = True,
+               deadline: Deadline | None = None) -> LeastCostResult:
     """The smallest budget, in the scenario's annual proportions, that meets every rule and
     target (must_fund, min_count, requirements, …): one exact MILP minimising the scale s of
     `s × budget_y`. The budgets are rounded up to the candidates' cost resolution, then the
     best plan at that budget is solved (unless `with_plan` is False). Proving the minimum of
     this min–max schedule can take long, so without `time_limit` the search, and then the plan
     at that budget (started from the search's plan), each stop after `LEAST_COST_SECONDS` and
-    report their gaps. Raises `InfeasibleError` when no amount of money helps.
+    report their gaps. With `deadline` (the command's clock) both also stop by it.
+    Raises `InfeasibleError` when no amount of money helps.
     """
     from facility_opt.solve import diagnose, milp
+    from facility_opt.solve.deadline import MIN_SOLVE_SECONDS
     from facility_opt.solve.solvers import SolverOptions, check_solver, open_session
 
     solver = check_solver(solver)
@@ -278,7 +292,9 @@ def least_cost(scenario: Scenario, *, solver: str = "highs",
         raise InfeasibleError(reasons + ["more money cannot fix this"])
     form = milp.to_matrix(model)
     session = open_session(form, solver)
-    limit = time_limit if time_limit is not None else LEAST_COST_SECONDS
+    clock = deadline if deadline is not None else Deadline.after(time_limit)
+    cap = LEAST_COST_SECONDS if time_limit is None else time_limit
+    limit = clock.solve_limit(cap, floor=MIN_SOLVE_SECONDS)
     out = session.solve(SolverOptions(time_limit=limit, gap=gap), label="least cost")
     if out.status == "infeasible":
         groups, singles = diagnose.conflict_groups(model, session, keep=("budget",))
@@ -288,7 +304,7 @@ def least_cost(scenario: Scenario, *, solver: str = "highs",
                            + " alone makes a plan possible")
         raise InfeasibleError(reasons, groups)
     if out.status == "no_solution":
-        raise InfeasibleError([f"no plan was found within the time limit of {time_limit:g} s"],
+        raise InfeasibleError([f"no plan was found within the time limit of {limit:g} s"],
                               status="no_solution")
     chosen = milp.chosen_options(model, out.values)
     scale = required_scale(scenario, milp.spend_by_year(model, chosen))
@@ -301,8 +317,9 @@ def least_cost(scenario: Scenario, *, solver: str = "highs",
         # only just: scheduling the starts can take minutes to prove, so without --time-limit
         # the plan also stops after LEAST_COST_SECONDS (status feasible, with its gap)
         result = solve(scenario, solver=solver, requirements=requirements,
-                       time_limit=limit, gap=gap, force_in=force_in, force_out=force_out,
-                       budget_by_year=budgets, price_infeasible=False, start=found)
+                       time_limit=cap, gap=gap, force_in=force_in, force_out=force_out,
+                       budget_by_year=budgets, price_infeasible=False, start=found,
+                       deadline=clock if clock.bounded else None)
     status = SolveStatus(out.status)
     lower = None
     if out.best_bound is not None:
