@@ -35,10 +35,10 @@ from facility_opt.model.types import (
 )
 
 
-def province(n_comm: int, n_cand: int, seed: int = 7) -> Scenario:
+def province(n_comm: int, n_cand: int, seed: int = 7, n_years: int = 5) -> Scenario:
     """A synthetic province: counties as clusters, costs and areas in the Leshan ranges."""
     rng = np.random.default_rng(seed)
-    years = (2022, 2023, 2024, 2025, 2026)
+    years = tuple(range(2022, 2022 + n_years))
     counties = [f"county{k:02d}" for k in range(40)]
     seats = rng.uniform(0, 300, size=(len(counties), 2))
     comms = []
@@ -146,6 +146,22 @@ print(r.build_seconds, r.solve_seconds, t1 - t0, t2 - t1, r.status.value, r.gap,
             "peak_mb": int(f[10]) // 1024, "load": float(f[11])}
 
 
+def bench_scaling(cand_counts: list[int], year_counts: list[int], limit: float) -> None:
+    """Build and solve seconds (no explanations, tie-break included) of the province generator
+    at several candidates × funding years (communities = candidates), each under `limit`."""
+    from facility_opt.solve.core import solve
+
+    print(f"scaling: build s / solve s (status) — candidates × years, limit {limit:g} s")
+    for n in cand_counts:
+        cells = []
+        for y in year_counts:
+            r = solve(province(n, n, n_years=y), time_limit=limit)
+            gap = "" if r.status.value == "optimal" else f" gap {r.gap:.2%}"
+            cells.append(f"{r.build_seconds:.2f} / {r.solve_seconds:.2f} ({r.status.value}{gap})")
+        print(f"  {n:>6} candidates: " + " | ".join(f"{y} years {c}"
+                                                   for y, c in zip(year_counts, cells, strict=True)))
+
+
 def _cli(*args: str) -> float:
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-c", "from facility_opt.cli import main; main()", *args],
@@ -204,6 +220,8 @@ def main() -> None:
     ap.add_argument("--communities", type=int, default=3000)
     ap.add_argument("--limit", type=float, default=60.0, help="seconds per solver")
     ap.add_argument("--skip-province", action="store_true")
+    ap.add_argument("--scaling", default="", help="e.g. 100,300,1000: candidates × years "
+                    "(3 and 5) table of build and solve time")
     ap.add_argument("--sizes", default="", help="e.g. 10000,30000: candidate-table sizes to "
                     "time against --limit (score objective)")
     a = ap.parse_args()
@@ -216,6 +234,8 @@ def main() -> None:
     for key, xs in t.items():
         print(f"facility-opt solve leshan-base [{key}]: "
               f"{', '.join(f'{x:.2f}' for x in xs)} s (best {min(xs):.2f} s)")
+    if a.scaling:
+        bench_scaling([int(v) for v in a.scaling.split(",")], [3, 5], a.limit)
     for n in [int(v) for v in a.sizes.split(",") if v]:
         print("size", bench_size(n, a.limit))
     if a.skip_province:
