@@ -346,6 +346,8 @@ class HighsSession:
             self.log.append("\n(the solution returned does not match the objective reported; "
                             "solving again without the start)\n")
             h.clearSolver()
+            if options.time_limit:  # the limit covers both runs: the caller's clock is shared
+                options = replace(options, time_limit=max(0.05, options.time_limit - seconds))
             again = self.solve(options, None, label + " (again, without the start)")
             return replace(again, seconds=again.seconds + seconds)
         bound = float(info.mip_dual_bound) if _is_mip(self.form) else objective
