@@ -13,7 +13,7 @@ import pytest
 from facility_opt.errors import InputError
 from facility_opt.model.types import Budget, Centre, Community, Daycare, Scenario, Simulation
 from facility_opt.simulate import simulate
-from facility_opt.simulate.core import PRECISION_BATCH
+from facility_opt.simulate.precision import PRECISION_BATCH
 
 
 def town(days: int) -> Scenario:

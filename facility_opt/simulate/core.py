@@ -32,6 +32,11 @@ from facility_opt.simulate.engine import (
     build_year,
     simulate_replication,
 )
+from facility_opt.simulate.precision import (
+    PRECISION_BATCH,
+    check_precision,
+    widest_half_width,
+)
 
 METRICS = ("facility_coverage", "facility_coverage_population", "service_coverage")
 COVERAGE_COLUMNS = ("year", "metric", "mean", "ci_low", "ci_high", "p_target_met")
@@ -242,7 +247,8 @@ def simulate(scenario: Scenario, portfolio: Portfolio | None = None, *,
     `precision` (a share, e.g. 0.005): a sequential stopping rule — after the first
     `replications`, more are run in batches of `PRECISION_BATCH` until the 95 % t-interval of
     every reported indicator has a half-width ≤ `precision`, or `max_replications` (default
-    `MAX_REPLICATIONS`) are done (docs/simulation.md, "How many replications"). Replication r
+    `precision.MAX_REPLICATIONS`) are done (docs/simulation.md, "How many replications").
+    Replication r
     still uses the r-th child of the seed, so the result equals a fixed run of the same count,
     whatever `workers`.
     """
@@ -267,7 +273,7 @@ def simulate(scenario: Scenario, portfolio: Portfolio | None = None, *,
                              f"years from the base year {projection.years[0]} on")
     sim, centres_by_year = build_simulation(scenario, portfolio, projection, years, days,
                                             exact_shortcut)
-    cap = _check_precision(src, precision, max_replications, replications)
+    cap = check_precision(src, precision, max_replications, replications)
     root = np.random.SeedSequence(seed)  # spawn() continues the children: r-th stream is fixed
     outcomes: list[ReplicationOutcome] = []
     batch = replications
@@ -287,34 +293,6 @@ def simulate(scenario: Scenario, portfolio: Portfolio | None = None, *,
         if result.precision_met or len(outcomes) >= cap:
             return result
         batch = min(PRECISION_BATCH, cap - len(outcomes))
-
-
-PRECISION_BATCH = 10  # replications added per step of the sequential rule (not worker-dependent)
-MAX_REPLICATIONS = 1000  # default cap of the sequential rule
-
-
-def _check_precision(src: str, precision: float | None, max_replications: int | None,
-                     replications: int) -> int:
-    """The replication cap of the sequential rule, after checking its settings."""
-    if precision is None:
-        return replications
-    if not (math.isfinite(precision) and 0 < precision < 1):
-        raise InputError.one("command line", "--precision", precision,
-                             "a 95 % half-width as a share in (0, 1), e.g. 0.005")
-    if replications < 2:
-        raise InputError.one(src, "key simulation.replications", replications,
-                             "at least 2 replications to start --precision from (an interval "
-                             "needs two)")
-    cap = MAX_REPLICATIONS if max_replications is None else int(max_replications)
-    return max(cap, replications)
-
-
-def widest_half_width(coverage: list[dict[str, Any]]) -> float | None:
-    """The widest 95 % half-width over the coverage rows that have an interval (None: none has:
-    a single replication)."""
-    widths = [(r["ci_high"] - r["ci_low"]) / 2 for r in coverage
-              if not (math.isnan(r["ci_low"]) or math.isnan(r["ci_high"]))]
-    return max(widths) if widths else None
 
 
 def _t_interval(values: np.ndarray) -> tuple[float, float, float]:
