@@ -175,19 +175,21 @@ def bench_leshan(replications: int, workers: int) -> None:
     exe = Path(sys.executable).with_name("facility-opt")
     cmd = [str(exe) if exe.exists() else "facility-opt", "simulate", "leshan-base",
            "--replications", str(replications), "--workers", str(workers)]
-    import resource
+    import json
 
     with tempfile.TemporaryDirectory() as tmp:
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         proc = subprocess.run(cmd + ["-o", str(Path(tmp) / "out")], capture_output=True,
                               text=True, cwd=tmp)
         wall = time.perf_counter() - t0
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        # CPU of the command and of its forkserver workers, as the command itself counted it:
+        # RUSAGE_CHILDREN of this process misses the workers (children of the fork server)
+        manifest = Path(tmp) / "out" / "manifest.json"
+        cpu = json.loads(manifest.read_text())["cpu_seconds"] if manifest.exists() else float("nan")
     status = "ok" if proc.returncode == 0 else f"exit {proc.returncode}: {proc.stderr[-300:]}"
     print(f"   {' '.join(cmd[1:])}: {wall:.1f} s wall (solve + simulate + files), "
-          f"{cpu:.1f} s CPU in all its processes, {status}")
+          f"{cpu:.1f} s CPU in all its processes, {status}, load average "
+          + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
 
     from facility_opt.scenario import load_scenario
     from facility_opt.solve import solve

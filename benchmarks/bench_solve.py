@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -34,10 +35,10 @@ from facility_opt.model.types import (
 )
 
 
-def province(n_comm: int, n_cand: int, seed: int = 7) -> Scenario:
+def province(n_comm: int, n_cand: int, seed: int = 7, n_years: int = 5) -> Scenario:
     """A synthetic province: counties as clusters, costs and areas in the Leshan ranges."""
     rng = np.random.default_rng(seed)
-    years = (2022, 2023, 2024, 2025, 2026)
+    years = tuple(range(2022, 2022 + n_years))
     counties = [f"county{k:02d}" for k in range(40)]
     seats = rng.uniform(0, 300, size=(len(counties), 2))
     comms = []
@@ -92,6 +93,75 @@ def bench_province(n_comm: int, n_cand: int, limit: float) -> list[dict]:
     return rows
 
 
+def bench_province_command(n_comm: int, n_cand: int, limit: float) -> dict:
+    """What `facility-opt solve --no-explain --time-limit LIMIT` does on the province, phase by
+    phase, in a child process (so its peak memory is its own): build, main solve, tie-break,
+    every output file; and the yardstick: the same matrix solved by a bare highspy.Highs in the
+    same run (no session, no tie-break, no outputs)."""
+    code = f"""
+import resource, sys, time, tempfile, os
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+from bench_solve import province
+from facility_opt.results.folder import ResultsFolder
+from facility_opt.solve import milp
+from facility_opt.solve.core import solve, write_solve_outputs
+from facility_opt.solve.deadline import Deadline
+sc = province({n_comm}, {n_cand})
+t0 = time.perf_counter()
+r = solve(sc, deadline=Deadline.after({limit}))
+t1 = time.perf_counter()
+with tempfile.TemporaryDirectory() as tmp:
+    with ResultsFolder(Path(tmp) / "out", "solve") as folder:
+        write_solve_outputs(folder, sc, r)
+t2 = time.perf_counter()
+import highspy, numpy as np
+form = milp.to_matrix(milp.build_model(sc))
+h = highspy.Highs(); h.setOptionValue("output_flag", False); h.setOptionValue("mip_rel_gap", 0.0)
+h.setOptionValue("time_limit", {limit})
+lp = highspy.HighsLp(); lp.num_col_ = form.num_col; lp.num_row_ = form.num_row
+lp.col_cost_ = form.cost; lp.col_lower_ = form.col_lower; lp.col_upper_ = form.col_upper
+inf = highspy.kHighsInf
+lp.row_lower_ = np.where(np.isfinite(form.row_lower), form.row_lower, -inf)
+lp.row_upper_ = np.where(np.isfinite(form.row_upper), form.row_upper, inf)
+lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+lp.a_matrix_.start_ = form.start.astype(np.int32); lp.a_matrix_.index_ = form.index.astype(np.int32)
+lp.a_matrix_.value_ = form.value; lp.a_matrix_.num_col_ = form.num_col; lp.a_matrix_.num_row_ = form.num_row
+lp.sense_ = highspy.ObjSense.kMaximize
+V = highspy.HighsVarType
+lp.integrality_ = [V.kInteger if i else V.kContinuous for i in form.integer]
+h.passModel(lp); t3 = time.perf_counter(); h.run(); bare = time.perf_counter() - t3
+print(r.build_seconds, r.solve_seconds, t1 - t0, t2 - t1, r.status.value, r.gap, r.tie_break,
+      bare, h.modelStatusToString(h.getModelStatus()).replace(" ", "_"), h.getInfo().mip_gap,
+      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, os.getloadavg()[0])
+"""
+    code = code.replace("Path(tmp)", "__import__('pathlib').Path(tmp)")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       timeout=max(900, 10 * limit))
+    if p.returncode:
+        raise RuntimeError(p.stderr[-2000:])
+    f = p.stdout.split()
+    return {"build_s": float(f[0]), "solve_s": float(f[1]), "command_s": float(f[2]),
+            "outputs_s": float(f[3]), "status": f[4], "gap": f[5], "tie_break": f[6],
+            "bare_highs_s": float(f[7]), "bare_status": f[8], "bare_gap": f[9],
+            "peak_mb": int(f[10]) // 1024, "load": float(f[11])}
+
+
+def bench_scaling(cand_counts: list[int], year_counts: list[int], limit: float) -> None:
+    """Build and solve seconds (no explanations, tie-break included) of the province generator
+    at several candidates × funding years (communities = candidates), each under `limit`."""
+    from facility_opt.solve.core import solve
+
+    print(f"scaling: build s / solve s (status) — candidates × years, limit {limit:g} s")
+    for n in cand_counts:
+        cells = []
+        for y in year_counts:
+            r = solve(province(n, n, n_years=y), time_limit=limit)
+            gap = "" if r.status.value == "optimal" else f" gap {r.gap:.2%}"
+            cells.append(f"{r.build_seconds:.2f} / {r.solve_seconds:.2f} ({r.status.value}{gap})")
+        print(f"  {n:>6} candidates: " + " | ".join(f"{y} years {c}"
+                                                   for y, c in zip(year_counts, cells, strict=True)))
+
+
 def _cli(*args: str) -> float:
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-c", "from facility_opt.cli import main; main()", *args],
@@ -100,10 +170,16 @@ def _cli(*args: str) -> float:
 
 
 def bench_cli(repeats: int = 3) -> dict[str, list[float]]:
-    """Wall clock of `facility-opt solve` as a planner runs it (Python start included)."""
-    out: dict[str, list[float]] = {"no_explain": [], "explain": [], "explain_2_workers": []}
+    """Wall clock of `facility-opt solve` as a planner runs it (Python start included), beside
+    two yardsticks measured in the same run: a bare interpreter and `facility-opt --help`."""
+    out: dict[str, list[float]] = {"bare_python": [], "help": [], "no_explain": [],
+                                   "explain": [], "explain_2_workers": []}
     with tempfile.TemporaryDirectory() as tmp:
         for _ in range(repeats):
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-c", "pass"], check=True)
+            out["bare_python"].append(time.perf_counter() - t0)
+            out["help"].append(_cli("--help"))
             out["no_explain"].append(_cli("solve", "-o", f"{tmp}/r", "--no-explain"))
         for _ in range(max(1, repeats // 2)):
             out["explain"].append(_cli("solve", "-o", f"{tmp}/e"))
@@ -144,19 +220,27 @@ def main() -> None:
     ap.add_argument("--communities", type=int, default=3000)
     ap.add_argument("--limit", type=float, default=60.0, help="seconds per solver")
     ap.add_argument("--skip-province", action="store_true")
+    ap.add_argument("--scaling", default="", help="e.g. 100,300,1000: candidates × years "
+                    "(3 and 5) table of build and solve time")
     ap.add_argument("--sizes", default="", help="e.g. 10000,30000: candidate-table sizes to "
                     "time against --limit (score objective)")
     a = ap.parse_args()
-    print(f"# {time.strftime('%Y-%m-%d')} · {platform.processor() or platform.machine()} · "
-          f"Python {platform.python_version()}")
+    import os
+
+    print(f"# {time.strftime('%Y-%m-%d %H:%M')} · {platform.processor() or platform.machine()} · "
+          f"{os.cpu_count()} CPUs · Python {platform.python_version()} · load average "
+          + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     t = bench_cli()
     for key, xs in t.items():
         print(f"facility-opt solve leshan-base [{key}]: "
               f"{', '.join(f'{x:.2f}' for x in xs)} s (best {min(xs):.2f} s)")
+    if a.scaling:
+        bench_scaling([int(v) for v in a.scaling.split(",")], [3, 5], a.limit)
     for n in [int(v) for v in a.sizes.split(",") if v]:
         print("size", bench_size(n, a.limit))
     if a.skip_province:
         return
+    print("province command", bench_province_command(a.communities, a.candidates, a.limit))
     for r in bench_province(a.communities, a.candidates, a.limit):
         gap = "—" if r["gap"] is None else f"{r['gap']:.4%}"
         print(f"province {a.candidates} candidates / {a.communities} communities, "

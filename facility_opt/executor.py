@@ -80,7 +80,7 @@ def _run_pool(fn: Callable[[T], R], tasks: list[T], workers: int, bar: Stage) ->
     # raised inside `wait` it could leave a task's lock taken, and the pool then deadlocks.
     with _CtrlCHeld() as ctrl_c:
         try:
-            futures = [pool.submit(fn, t) for t in tasks]
+            futures = [pool.submit(_timed_call, fn, t) for t in tasks]
             pending = set(futures)
             while pending:
                 done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
@@ -88,7 +88,11 @@ def _run_pool(fn: Callable[[T], R], tasks: list[T], workers: int, bar: Stage) ->
                 for f in done:
                     f.result()  # raise a task's error as soon as it happens
                     bar.advance()
-            results = [f.result() for f in futures]
+            results = []
+            for f in futures:
+                value, pid, cpu = f.result()
+                _WORKER_CPU[pid] = max(_WORKER_CPU.get(pid, 0.0), cpu)
+                results.append(value)
         except BaseException:
             _stop_now(pool)
             raise
@@ -98,6 +102,27 @@ def _run_pool(fn: Callable[[T], R], tasks: list[T], workers: int, bar: Stage) ->
             lifeline.close()
             lifeline_end.close()
     return results
+
+
+# worker process id → its CPU seconds (user + system, all threads) at the end of its last task
+_WORKER_CPU: dict[int, float] = {}
+
+
+def worker_cpu_seconds() -> float:
+    """CPU seconds used by this process's pool workers so far (for the manifest and benchmarks).
+    Pool workers are forked by the fork server, so `RUSAGE_CHILDREN` never sees them; each task
+    returns its worker's own total instead (imports and start-up included)."""
+    return float(sum(_WORKER_CPU.values()))
+
+
+def _timed_call(fn: Callable[[T], R], task: T) -> tuple[R, int, float]:
+    """Run one task in a worker and return its result with the worker's pid and CPU total."""
+    import os
+    import resource
+
+    value = fn(task)
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    return value, os.getpid(), use.ru_utime + use.ru_stime
 
 
 def _worker_setup(lifeline) -> None:

@@ -25,8 +25,8 @@ MINI = Path(__file__).resolve().parent / "bad_inputs" / "_valid"
 CLI = [sys.executable, "-m", "facility_opt.cli"]
 
 # how a run was launched and how long it took: the only manifest entries allowed to differ
-LAUNCH_AND_TIMING = {"started", "ended", "elapsed_seconds", "timing_seconds", "command_line",
-                     "workers"}
+LAUNCH_AND_TIMING = {"started", "ended", "elapsed_seconds", "cpu_seconds", "timing_seconds",
+                     "command_line", "workers"}
 
 
 def _scenario(tmp_path: Path) -> Path:

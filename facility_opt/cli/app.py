@@ -201,13 +201,17 @@ def simulate(
                     show_default=False)] = None,
     scheduler: SchedulerOpt = None,
     solver: SolverOpt = "highs",
+    precision: Annotated[float | None, typer.Option(
+        "--precision", parser=_number, callback=_not_negative, metavar="HALF_WIDTH",
+        help="Add replications (batches of 10, at most 1,000) until every 95% interval's "
+             "half-width is at most this share, e.g. 0.005.", show_default=False)] = None,
 ) -> None:
     """Simulate day-care demand year by year: coverage with confidence intervals."""
     from facility_opt.cli.simulate_cmd import run_simulate
 
     _run(run_simulate, scenario=scenario, out=out, replications=replications, seed=seed,
          workers=workers, portfolio=portfolio, days=days, scheduler=scheduler,
-         solver=_check_solver(solver))
+         solver=_check_solver(solver), precision=precision)
 
 
 @app.command()

@@ -19,7 +19,8 @@ from facility_opt.simulate.core import (
 def run_simulate(scenario: str | None = None, out: Path | None = None,
                  replications: int | None = None, seed: int | None = None, workers: int = 1,
                  portfolio: Path | None = None, days: int | None = None,
-                 scheduler: str | None = None, solver: str = "highs") -> int:
+                 scheduler: str | None = None, solver: str = "highs",
+                 precision: float | None = None) -> int:
     """The `simulate` command: load, take or solve the portfolio, simulate, write, summarise."""
     from facility_opt.results.folder import ResultsFolder, default_results_dir
     from facility_opt.scenario.loading import load_scenario
@@ -35,7 +36,7 @@ def run_simulate(scenario: str | None = None, out: Path | None = None,
         solved = solve(sc, solver=solver)
         pf = solved.portfolio
     result = simulate(sc, pf, replications=replications, seed=seed, days=days, workers=workers,
-                      scheduler=scheduler)
+                      scheduler=scheduler, precision=precision)
     target = Path(out) if out is not None else default_results_dir(sc.name)
     with ResultsFolder(target, "simulate") as folder:
         write_simulation_outputs(folder, sc, result)
@@ -81,6 +82,14 @@ def _print_summary(result: SimulationResult, target: Path) -> None:
         out.write(f"{y}  {f['mean']:>17.1%}  {e['mean']:>7.1%}{_ci(e):<20}  "
                   f"{s['mean']:>7.1%}{_ci(s):<18}  "
                   f"{'yes' if result.met(y, result.judged_metric) else 'no'}\n")
+    if result.precision is not None:
+        widest = "—" if result.half_width is None else f"{result.half_width:.4f}"
+        out.write(f"precision: widest 95% half-width {widest} "
+                  + ("≤" if result.precision_met else "NOT ≤")
+                  + f" {result.precision:g} after {result.replications} replications"
+                  + ("" if result.precision_met else " (the cap): an estimate less precise than "
+                     "asked")
+                  + "\n")
     out.write(f"results: {target}\n")
 
 

@@ -30,29 +30,36 @@ def run_solve(scenario: str | None, out: Path | None, solver: str, time_limit: f
               explain: bool, verbose: bool, workers: int = 1) -> int:
     """`facility-opt solve`: load, solve, explain, write the results folder, print a summary.
     `workers > 1` spreads the explanation re-solves over that many processes."""
-    from facility_opt.results.folder import default_results_dir
+    from facility_opt.results.folder import COMMAND_STARTED, default_results_dir
     from facility_opt.scenario.loading import load_scenario
+    from facility_opt.solve.deadline import Deadline, output_reserve
 
     t0 = time.perf_counter()
+    # --time-limit bounds the whole command, from the moment the CLI started it: every solve
+    # below shares this clock, and a little is kept back for writing the results folder
+    began = COMMAND_STARTED.get()
+    start = None if began is None else time.monotonic() - (t0 - began[1])
+    deadline = Deadline.after(time_limit, reserve=output_reserve(time_limit), start=start)
     sc = load_scenario(scenario)
     least = None
     note = ""
     try:
-        result = solve(sc, solver=solver, time_limit=time_limit, gap=gap, verbose=verbose,
-                       force_in=force_in, force_out=force_out, price_infeasible=not least_cost)
+        result = solve(sc, solver=solver, gap=gap, verbose=verbose, force_in=force_in,
+                       force_out=force_out, price_infeasible=not least_cost, deadline=deadline)
     except InfeasibleError as err:
         if not least_cost or err.status == SolveStatus.NO_SOLUTION:
             raise
         # --least-cost on a scenario whose budgets admit no plan: the answer is the price
-        least = _least_cost(sc, solver=solver, time_limit=time_limit, gap=gap,
-                            force_in=force_in, force_out=force_out)
+        least = _least_cost(sc, solver=solver, gap=gap, force_in=force_in,
+                            force_out=force_out, deadline=deadline if deadline.bounded else None)
         result = least.result
         note = ("The scenario's budgets admit no plan (" + err.message + "). Shown: the best "
                 "plan at the least-cost budget.")
     if least_cost and least is None:
-        least = _least_cost(sc, solver=solver, time_limit=time_limit, gap=gap,
-                            force_in=force_in, force_out=force_out)
-    expl = _explain(sc, result, solver=solver, workers=workers) if explain else None
+        least = _least_cost(sc, solver=solver, gap=gap, force_in=force_in,
+                            force_out=force_out, deadline=deadline if deadline.bounded else None)
+    expl = (_explain(sc, result, solver=solver, workers=workers,
+                     deadline=deadline if deadline.bounded else None) if explain else None)
     target = Path(out) if out is not None else default_results_dir(sc.name)
     with ResultsFolder(target, "solve") as folder:
         write_solve_outputs(folder, sc, result, expl, least)

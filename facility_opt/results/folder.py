@@ -259,10 +259,24 @@ class ResultsFolder:
             "started": self.started.isoformat(timespec="seconds"),
             "ended": ended.isoformat(timespec="seconds"),
             "elapsed_seconds": round(time.perf_counter() - self._t0, 3),
+            "cpu_seconds": round(_cpu_seconds(), 3),
             "files": {f: sha256_file(self.path / f) for f in own},
         }
         base.update(self.manifest)
         return base
+
+
+def _cpu_seconds() -> float:
+    """CPU time (user + system) of this process, its waited-for children and the executor's
+    worker processes. Forkserver workers are children of the fork server, not of this process,
+    so `RUSAGE_CHILDREN` misses them: each worker reports its own total (`facility_opt.executor`)."""
+    import resource
+
+    from facility_opt.executor import worker_cpu_seconds
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime + worker_cpu_seconds()
 
 
 def scenario_manifest(scenario) -> dict[str, Any]:

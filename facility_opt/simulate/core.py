@@ -33,6 +33,11 @@ from facility_opt.simulate.engine import (
     build_year,
     simulate_replication,
 )
+from facility_opt.simulate.precision import (
+    PRECISION_BATCH,
+    check_precision,
+    widest_half_width,
+)
 
 METRICS = ("facility_coverage", "facility_coverage_population", "service_coverage",
            "effective_coverage")
@@ -84,6 +89,9 @@ class SimulationResult:
     criterion: str = "ci_low"  # targets.criterion: how `met` judges the target
     max_turned_away: float = 1.0  # targets.max_turned_away: the effective-coverage limit
     simpy_share: float = 0.0  # share of visits with a centre in reach that ran through SimPy
+    precision: float | None = None  # --precision: the 95 % half-width aimed at (None: fixed count)
+    half_width: float | None = None  # widest 95 % half-width of any reported indicator
+    precision_met: bool | None = None  # half_width ≤ precision (None without --precision)
     # (the rest could not meet a full centre and were tallied directly)
     _by_key: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict, repr=False)
 
@@ -256,13 +264,22 @@ def _replication_task(task: tuple[SimulationInput, np.random.SeedSequence, int]
 def simulate(scenario: Scenario, portfolio: Portfolio | None = None, *,
              replications: int | None = None, seed: int | None = None, days: int | None = None,
              workers: int = 1, scheduler: str | None = None, progress: bool = True,
-             exact_shortcut: bool = True) -> SimulationResult:
+             exact_shortcut: bool = True, precision: float | None = None,
+             max_replications: int | None = None) -> SimulationResult:
     """Simulate day-care visits for every simulated year with the centres of `scenario` plus the
     places `portfolio` adds (None: existing centres only).
 
     Replication r uses the r-th child of `SeedSequence(seed)`; results do not depend on
     `workers` or `scheduler`. `exact_shortcut=False` runs every visit through SimPy (same
     results, slower; kept for tests and benchmarks).
+
+    `precision` (a share, e.g. 0.005): a sequential stopping rule — after the first
+    `replications`, more are run in batches of `PRECISION_BATCH` until the 95 % t-interval of
+    every reported indicator has a half-width ≤ `precision`, or `max_replications` (default
+    `precision.MAX_REPLICATIONS`) are done (docs/simulation.md, "How many replications").
+    Replication r
+    still uses the r-th child of the seed, so the result equals a fixed run of the same count,
+    whatever `workers`.
     """
     from facility_opt.executor import run_tasks
 
@@ -285,12 +302,27 @@ def simulate(scenario: Scenario, portfolio: Portfolio | None = None, *,
                              f"years from the base year {projection.years[0]} on")
     sim, centres_by_year = build_simulation(scenario, portfolio, projection, years, days,
                                             exact_shortcut)
-    streams = np.random.SeedSequence(seed).spawn(replications)
-    tasks = [(sim, streams[r], r) for r in range(replications)]
-    outcomes = run_tasks(_replication_task, tasks, workers=workers, scheduler=scheduler,
-                         description=f"simulating {scenario.name}: {len(tasks)} replications",
-                         progress=progress)
-    return _summarise(scenario, projection, sim, centres_by_year, outcomes, seed, days, workers)
+    cap = check_precision(src, precision, max_replications, replications)
+    root = np.random.SeedSequence(seed)  # spawn() continues the children: r-th stream is fixed
+    outcomes: list[ReplicationOutcome] = []
+    batch = replications
+    while True:
+        streams = root.spawn(batch)
+        tasks = [(sim, streams[k], len(outcomes) + k) for k in range(batch)]
+        outcomes += run_tasks(_replication_task, tasks, workers=workers, scheduler=scheduler,
+                              description=f"simulating {scenario.name}: {batch} replications",
+                              progress=progress)
+        result = _summarise(scenario, projection, sim, centres_by_year, outcomes, seed, days,
+                            workers)
+        result.half_width = widest_half_width(result.coverage)
+        if precision is None:
+            return result
+        result.precision = float(precision)
+        result.precision_met = (result.half_width is not None
+                                and result.half_width <= precision + 1e-15)
+        if result.precision_met or len(outcomes) >= cap:
+            return result
+        batch = min(PRECISION_BATCH, cap - len(outcomes))
 
 
 def _t_interval(values: np.ndarray) -> tuple[float, float, float]:
@@ -505,6 +537,8 @@ def write_simulation_outputs(folder, scenario: Scenario, result: SimulationResul
     folder.manifest["simulation"] = {
         "seed": result.seed, "replications": result.replications, "sampled_days": result.days,
         "workers": result.workers, "years": list(result.years),
+        "precision": result.precision, "precision_met": result.precision_met,
+        "widest_half_width": result.half_width,
         "streams": "numpy SeedSequence(seed).spawn(replications); per replication, year and "
                    "community: spawn_key (replication, year, community key)",
     }

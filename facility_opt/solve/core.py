@@ -30,6 +30,7 @@ from facility_opt.model.portfolio import Portfolio
 from facility_opt.model.targets import CoverageVerdict, judge
 from facility_opt.model.types import Scenario
 from facility_opt.results.folder import ResultsFolder
+from facility_opt.solve.deadline import Deadline
 from facility_opt.solve.status import SolveStatus
 
 
@@ -140,7 +141,7 @@ def solve(scenario: Scenario, *, solver: str = "highs", time_limit: float | None
           budget_by_year: dict[int, float] | None = None, log_path: Path | None = None,
           tie_break: bool | None = None, extra_constraints=None,
           price_infeasible: bool = True, start: dict[str, int] | None = None,
-          coverage_target: bool = True) -> SolveResult:
+          coverage_target: bool = True, deadline: Deadline | None = None) -> SolveResult:
     """The best portfolio under the scenario's budgets, rules and targets.
 
     `gap` 0 (default) proves optimality; `time_limit` (seconds) returns the best plan found as
@@ -150,9 +151,12 @@ def solve(scenario: Scenario, *, solver: str = "highs", time_limit: float | None
     infeasibility message says how much money would make a plan possible (a least-cost solve).
     `start` (project id → start year) is a plan known to be feasible, given to the solver as
     its first incumbent. `coverage_target` False leaves `targets.daycare_coverage` out of the
-    hard constraints (the verdict is still reported in `coverage`).
+    hard constraints (the verdict is still reported in `coverage`). `deadline`
+    (`facility_opt.solve.deadline`) is the command's clock: the main solve, the benefit step and
+    the tie-break share it (and `time_limit`, if also given, caps each solve).
     """
     from facility_opt.solve import diagnose, milp
+    from facility_opt.solve.deadline import MIN_SOLVE_SECONDS
     from facility_opt.solve.solvers import INF, SolverOptions, check_solver, open_session, solver_version
 
     solver = check_solver(solver)
@@ -160,15 +164,20 @@ def solve(scenario: Scenario, *, solver: str = "highs", time_limit: float | None
     force_in, force_out = tuple(force_in), tuple(force_out)
     requirements = tuple(requirements)
     budgets = _budgets(scenario, budget_by_year)
+    clock = deadline if deadline is not None else Deadline.after(time_limit)
+    cap = time_limit if deadline is not None else None  # per-solve cap under a shared clock
+    shown_limit = time_limit if time_limit is not None else clock.limit
     t0 = time.perf_counter()
     model = milp.build_model(scenario, force_in=force_in, force_out=force_out,
                              requirements=requirements, budget_by_year=budgets,
                              extra_constraints=extra_constraints,
                              coverage_target=coverage_target)
+
     def price() -> LeastCostResult:  # what the missing money is, asked only when money could help
         return least_cost(scenario, solver=solver, requirements=requirements, force_in=force_in,
                           force_out=force_out, time_limit=5.0, with_plan=False,
-                          coverage_target=coverage_target)
+                          coverage_target=coverage_target,
+                          deadline=clock if clock.bounded else None)
 
     pricer = price if price_infeasible else None
     reasons = diagnose.cheap_reasons(model)
@@ -178,7 +187,8 @@ def solve(scenario: Scenario, *, solver: str = "highs", time_limit: float | None
     form = milp.to_matrix(model)
     session = open_session(form, solver)
     build_seconds = time.perf_counter() - t0
-    options = SolverOptions(time_limit=time_limit, gap=gap, verbose=verbose)
+    options = SolverOptions(time_limit=clock.solve_limit(cap, floor=MIN_SOLVE_SECONDS), gap=gap,
+                            verbose=verbose)
     warm = start_values(model, form, start) if start else None
     out = session.solve(options, warm_start=warm, label="main objective")
     solve_seconds = out.seconds
@@ -187,14 +197,14 @@ def solve(scenario: Scenario, *, solver: str = "highs", time_limit: float | None
         raise diagnose.infeasible_error(scenario, [], conflict, pricer=pricer,
                                         budget_by_year=budget_by_year)
     if out.status == SolveStatus.NO_SOLUTION:
-        raise InfeasibleError([f"no plan was found within the time limit of {time_limit:g} s; "
+        raise InfeasibleError([f"no plan was found within the time limit of {shown_limit:g} s; "
                                "allow more time (--time-limit) or a larger gap (--gap)"],
                               status=SolveStatus.NO_SOLUTION)
     values = out.values
     chosen = milp.chosen_options(model, values)
     objective = milp.evaluate(model, chosen)
     held, held_cost, held_of = objective, form.cost, milp.evaluate
-    if model.benefit_expr is not None and out.status == SolveStatus.OPTIMAL:
+    if model.benefit_expr is not None and out.status == SolveStatus.OPTIMAL and not clock.expired():
         # objective.kind = "coverage": the coverage found is held, benefit decides between the
         # plans that reach it (lexicographic), then the usual tie-break below
         _expr, const = model.coverage.objective()
@@ -203,8 +213,8 @@ def solve(scenario: Scenario, *, solver: str = "highs", time_limit: float | None
         session.add_row(objective - const - tol, INF, nz, form.cost[nz])
         held_cost = milp.cost_vector(form, model.benefit_expr)
         session.set_objective(held_cost, maximize=True)
-        outb = session.solve(SolverOptions(time_limit=time_limit, gap=gap, verbose=verbose,
-                                           light=True), warm_start=values,
+        outb = session.solve(SolverOptions(time_limit=clock.solve_limit(cap), gap=gap,
+                                           verbose=verbose, light=True), warm_start=values,
                              label="benefit (coverage held)")
         solve_seconds += outb.seconds
         if outb.values is not None and outb.status == SolveStatus.OPTIMAL:
@@ -217,13 +227,14 @@ def solve(scenario: Scenario, *, solver: str = "highs", time_limit: float | None
         held = held_of(model, chosen)
     use_tie = scenario.objective.tie_break if tie_break is None else tie_break
     tied = False
-    if use_tie and out.status == SolveStatus.OPTIMAL and chosen:
+    if use_tie and out.status == SolveStatus.OPTIMAL and chosen and not clock.expired():
         tol = 1e-9 * max(1.0, abs(held))
         nz = np.nonzero(held_cost)[0]
         session.set_objective(milp.tie_break_cost(model), maximize=False)
         session.add_row(held - tol, INF, nz, held_cost[nz])
-        left = None if time_limit is None else max(0.5, time_limit - solve_seconds)
-        left = left if left is not None else max(10.0, 4 * solve_seconds)
+        # what is left of the clock; without one, a few times the main solve (the tie-break is
+        # a refinement: a plan of the same main objective, never worth more time than that)
+        left = clock.solve_limit(cap) if clock.bounded else (cap or max(10.0, 4 * solve_seconds))
         out2 = session.solve(SolverOptions(time_limit=left, gap=0.0, verbose=verbose,
                                            light=True),  # warm-started: no restarts, no RINS
                              warm_start=values, label="tie-break (main objective held)")
@@ -252,7 +263,7 @@ def solve(scenario: Scenario, *, solver: str = "highs", time_limit: float | None
         total_cost=float(sum(o.total for o in chosen.values())),
         solver=solver, solver_version=solver_version(solver), build_seconds=build_seconds,
         solve_seconds=solve_seconds, objective_kind=model.objective_kind,
-        scenario_name=scenario.name, budget_unit=scenario.budget.unit, time_limit=time_limit,
+        scenario_name=scenario.name, budget_unit=scenario.budget.unit, time_limit=shown_limit,
         gap_limit=gap, tie_break=tied,
         spend_by_project={cands[i].id: dict(o.spend) for i, o in chosen.items()},
         completion_year={cands[i].id: o.completion for i, o in chosen.items()},
@@ -297,16 +308,19 @@ def least_cost(scenario: Scenario, *, solver: str = "highs",
                requirements: Sequence[PlacesRequirement] = (), time_limit: float | None = None,
                gap: float = 0.0, force_in: Sequence[str] = (),
                force_out: Sequence[str] = (), with_plan: bool = True,
-               coverage_target: bool = True, extra_constraints=None) -> LeastCostResult:
+               coverage_target: bool = True, extra_constraints=None,
+               deadline: Deadline | None = None) -> LeastCostResult:
     """The smallest budget, in the scenario's annual proportions, that meets every rule and
     target (must_fund, min_count, requirements, …): one exact MILP minimising the scale s of
     `s × budget_y`. The budgets are rounded up to the candidates' cost resolution, then the
     best plan at that budget is solved (unless `with_plan` is False). Proving the minimum of
     this min–max schedule can take long, so without `time_limit` the search, and then the plan
     at that budget (started from the search's plan), each stop after `LEAST_COST_SECONDS` and
-    report their gaps. Raises `InfeasibleError` when no amount of money helps.
+    report their gaps. With `deadline` (the command's clock) both also stop by it.
+    Raises `InfeasibleError` when no amount of money helps.
     """
     from facility_opt.solve import diagnose, milp
+    from facility_opt.solve.deadline import MIN_SOLVE_SECONDS
     from facility_opt.solve.solvers import SolverOptions, check_solver, open_session
 
     solver = check_solver(solver)
@@ -320,7 +334,9 @@ def least_cost(scenario: Scenario, *, solver: str = "highs",
         raise InfeasibleError(reasons + ["more money cannot fix this"])
     form = milp.to_matrix(model)
     session = open_session(form, solver)
-    limit = time_limit if time_limit is not None else LEAST_COST_SECONDS
+    clock = deadline if deadline is not None else Deadline.after(time_limit)
+    cap = LEAST_COST_SECONDS if time_limit is None else time_limit
+    limit = clock.solve_limit(cap, floor=MIN_SOLVE_SECONDS)
     out = session.solve(SolverOptions(time_limit=limit, gap=gap), label="least cost")
     if out.status == SolveStatus.INFEASIBLE:
         groups, singles = diagnose.conflict_groups(model, session, keep=("budget",))
@@ -330,7 +346,7 @@ def least_cost(scenario: Scenario, *, solver: str = "highs",
                            + " alone makes a plan possible")
         raise InfeasibleError(reasons, groups)
     if out.status == SolveStatus.NO_SOLUTION:
-        raise InfeasibleError([f"no plan was found within the time limit of {time_limit:g} s"],
+        raise InfeasibleError([f"no plan was found within the time limit of {limit:g} s"],
                               status=SolveStatus.NO_SOLUTION)
     chosen = milp.chosen_options(model, out.values)
     scale = required_scale(scenario, milp.spend_by_year(model, chosen))
@@ -343,10 +359,11 @@ def least_cost(scenario: Scenario, *, solver: str = "highs",
         # only just: scheduling the starts can take minutes to prove, so without --time-limit
         # the plan also stops after LEAST_COST_SECONDS (status feasible, with its gap)
         result = solve(scenario, solver=solver, requirements=requirements,
-                       time_limit=limit, gap=gap, force_in=force_in, force_out=force_out,
+                       time_limit=cap, gap=gap, force_in=force_in, force_out=force_out,
                        budget_by_year=budgets, price_infeasible=False, start=found,
-                       coverage_target=coverage_target, extra_constraints=extra_constraints)
-    free = free_least_cost(model, session, limit, gap)
+                       coverage_target=coverage_target, extra_constraints=extra_constraints,
+                       deadline=clock if clock.bounded else None)
+    free = free_least_cost(model, session, clock.solve_limit(cap, floor=MIN_SOLVE_SECONDS), gap)
     status = SolveStatus(out.status)
     lower = None
     if out.best_bound is not None:
@@ -481,25 +498,11 @@ def selection_rows(scenario: Scenario, result: SolveResult) -> tuple[list[str], 
 
 def project_benefits(scenario: Scenario, result: SolveResult) -> dict[str, float]:
     """Each selected project's contribution: the objective lost if it alone were dropped from the
-    portfolio (others unchanged). Exact for `score`; for `benefit` the shares of shared caps and
-    overlapping coverage go to no single project, so they may sum to less than the objective."""
-    from facility_opt.solve import milp
+    portfolio (others unchanged), from one evaluation of the portfolio
+    (`facility_opt.solve.contributions`)."""
+    from facility_opt.solve.contributions import project_benefits as contributions
 
-    if result.objective_kind not in ("score", "benefit"):
-        return {}
-    model = milp.build_model(scenario, budget_by_year=result.budget_by_year)
-    ids = {c.id: i for i, c in enumerate(scenario.candidates)}
-    chosen = {ids[cid]: next(o for o in model.options[ids[cid]] if o.start == s)
-              for cid, s in result.portfolio.starts.items()}
-    if result.objective_kind == "score":
-        return {scenario.candidates[i].id: float(scenario.candidates[i].score or 0.0)
-                for i in chosen}
-    whole = milp.evaluate(model, chosen)
-    out = {}
-    for i in chosen:
-        rest = {k: o for k, o in chosen.items() if k != i}
-        out[scenario.candidates[i].id] = round(whole - milp.evaluate(model, rest), 6)
-    return out
+    return contributions(scenario, result)
 
 
 def summary_record(scenario: Scenario, result: SolveResult) -> dict[str, Any]:

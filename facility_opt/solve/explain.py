@@ -31,6 +31,7 @@ import numpy as np
 
 from facility_opt.model.types import Scenario
 from facility_opt.results.folder import ResultsFolder
+from facility_opt.solve.deadline import Deadline
 from facility_opt.solve.status import SolveStatus
 
 BINDING_COLUMNS = ["constraint", "group", "description", "activity", "bound", "slack", "binding"]
@@ -42,6 +43,7 @@ FORCE_COLUMNS = ["id", "name", "kind", "selected", "start_year", "action", "obje
                  "objective_after", "change", "feasible", "status", "gap"]
 
 EACH_SECONDS = 30.0  # default time limit of one re-solve (seconds)
+NOT_IN_TIME = "not computed (time limit)"  # status of a question the command's clock cut off
 
 
 @dataclass
@@ -56,6 +58,7 @@ class Explanation:
     solves: int = 0  # re-solves run
     implied: int = 0  # questions answered from plans already found, without a re-solve
     limited: int = 0  # re-solves stopped by their time limit (answer feasible, gap shown)
+    skipped: int = 0  # questions left unanswered: the command's --time-limit ran out first
     workers: int = 1
 
     def write(self, folder: ResultsFolder) -> None:
@@ -65,6 +68,7 @@ class Explanation:
                          [{k: r[k] for k in FORCE_COLUMNS} for r in self.force])
         folder.manifest["explanations"] = {"resolves": self.solves, "implied": self.implied,
                                            "stopped_at_time_limit": self.limited,
+                                           "not_computed_time_limit": self.skipped,
                                            "workers": self.workers}
 
     def lines(self, limit: int = 6) -> list[str]:
@@ -98,6 +102,9 @@ class Explanation:
         if blocked:
             out.append(f"{len(blocked)} change(s) would leave no feasible plan "
                        f"(e.g. {blocked[0]['action'].replace('_', ' ')} {blocked[0]['id']})")
+        if self.skipped:
+            out.append(f"{self.skipped} question(s) not computed: the --time-limit ran out "
+                       "(marked in the CSVs)")
         if self.limited:
             out.append(f"{self.limited} re-solve(s) stopped at their time limit: their answers "
                        "are the best found, with the gap shown in the CSV")
@@ -153,6 +160,7 @@ class _Job:
     gap: float
     questions: tuple[Question, ...]
     threads: int | None = None
+    deadline: Deadline = Deadline()  # the command's clock, shared by every worker
 
 
 class Resolver:
@@ -197,7 +205,11 @@ class Resolver:
         return bool(values[self.cols_of[i]].sum() > 0.5)
 
     def _solve(self, label: str, warm: np.ndarray | None) -> Answer:
-        out = self.session.solve(self.options, warm_start=warm, label=label)
+        clock = self.job.deadline
+        if clock.expired():
+            return Answer(None, NOT_IN_TIME, None, "skipped")
+        options = _with_limit(self.options, clock.solve_limit(self.job.time_limit_each))
+        out = self.session.solve(options, warm_start=warm, label=label)
         if out.values is None:
             return Answer(None, out.status, None, "solved", out.seconds)
         obj = self._objective(out.values, out.objective)
@@ -257,7 +269,7 @@ def answer_questions(job: _Job) -> list[Answer]:
 def explain_result(scenario: Scenario, result, *, solver: str = "highs",
                    budget_step: float | None = None, max_force: int = 400,
                    time_limit_each: float | None = None, workers: int = 1,
-                   scheduler: str | None = None) -> Explanation:
+                   scheduler: str | None = None, deadline: Deadline | None = None) -> Explanation:
     """Explain a `SolveResult` by re-solving its model with one thing changed at a time.
 
     `budget_step` defaults to a round tenth of the mean annual budget. With more than
@@ -265,6 +277,8 @@ def explain_result(scenario: Scenario, result, *, solver: str = "highs",
     ones up to that count; the rest are listed as not computed. Each re-solve stops after
     `time_limit_each` seconds (default: the solve's own limit, else 30 s) and then reports the
     best plan found with its gap. `workers > 1` spreads the re-solves over processes.
+    `deadline` is the command's clock: questions it leaves no time for are marked
+    "not computed (time limit)" rather than answered.
     """
     from facility_opt.executor import run_tasks
     from facility_opt.progress import stage
@@ -276,7 +290,8 @@ def explain_result(scenario: Scenario, result, *, solver: str = "highs",
     each = float(time_limit_each or result.time_limit or EACH_SECONDS)
     job = _Job(scenario, tuple(result.force_in), tuple(result.force_out),
                tuple(result.requirements), result.budget_override, solver,
-               tuple(map(float, result.values)), base, each, float(result.gap_limit), ())
+               tuple(map(float, result.values)), base, each, float(result.gap_limit), (),
+               deadline=deadline or Deadline())
     local = Resolver(job)
     model, form = local.model, local.form
     expl = Explanation(unit=scenario.budget.unit, workers=max(1, workers))
@@ -332,6 +347,7 @@ def explain_result(scenario: Scenario, result, *, solver: str = "highs",
     expl.implied = sum(1 for a in answers.values() if a.how == "implied")
     expl.limited = sum(1 for a in answers.values()
                        if a.how == "solved" and a.status in (SolveStatus.FEASIBLE, SolveStatus.NO_SOLUTION))
+    expl.skipped = sum(1 for a in answers.values() if a.how == "skipped")
 
     for y in scenario.years:
         a = answers[Question("budget", y, step)]
@@ -365,6 +381,12 @@ def explain_result(scenario: Scenario, result, *, solver: str = "highs",
         expl.force.append(row)
     expl.seconds = time.perf_counter() - t0
     return expl
+
+
+def _with_limit(options, seconds: float | None):
+    from dataclasses import replace
+
+    return options if seconds == options.time_limit else replace(options, time_limit=seconds)
 
 
 def _gap(a: Answer) -> float | None:

@@ -320,6 +320,11 @@ class HighsSession:
         h.setOptionValue("mip_allow_restart", not options.light)
         h.setOptionValue("mip_heuristic_run_rins", not options.light)
         h.setOptionValue("mip_heuristic_run_rens", not options.light)
+        # light re-solves also skip the primal heuristics and trust pseudo-costs after one
+        # observation (less strong branching): on leshan-base's 56 explanation re-solves about
+        # a fifth less CPU (17-18 s against 22 s, measured under load); still proven optimal
+        h.setOptionValue("mip_heuristic_effort", 0.0 if options.light else 0.05)
+        h.setOptionValue("mip_pscost_minreliable", 1 if options.light else 8)
         self._use_threads(options.threads)
         if warm_start is not None:
             with contextlib.suppress(Exception):
@@ -366,6 +371,8 @@ class HighsSession:
             self.log.append("\n(the solution returned does not match the objective reported; "
                             "solving again without the start)\n")
             h.clearSolver()
+            if options.time_limit:  # the limit covers both runs: the caller's clock is shared
+                options = replace(options, time_limit=max(0.05, options.time_limit - seconds))
             again = self.solve(options, None, label + " (again, without the start)")
             return replace(again, seconds=again.seconds + seconds)
         bound = float(info.mip_dual_bound) if _is_mip(self.form) else objective
