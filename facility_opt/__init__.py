@@ -14,8 +14,7 @@ Heavy modules (pulp, simpy, matplotlib, scipy) load only when a function that ne
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from facility_opt.lazy import lazy_getattr
 
 __version__ = "0.1.0"
 
@@ -37,8 +36,4 @@ _LAZY = {
 
 __all__ = ["__version__", *_LAZY]
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'facility_opt' has no attribute {name!r}")
+__getattr__ = lazy_getattr("facility_opt", _LAZY)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from facility_opt.lazy import lazy_getattr
 
 # public name -> module that defines it; loaded on first use
 _PUBLIC = {
@@ -37,8 +36,4 @@ _PUBLIC = {
 
 __all__ = list(_PUBLIC)
 
-
-def __getattr__(name: str) -> Any:
-    if name in _PUBLIC:
-        return getattr(import_module(_PUBLIC[name]), name)
-    raise AttributeError(f"module 'facility_opt.plan' has no attribute {name!r}")
+__getattr__ = lazy_getattr("facility_opt.plan", _PUBLIC)

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from facility_opt.data import build_leshan
+from facility_opt.data import build_leshan, leshan_places
 
 DATA = Path(build_leshan.__file__).resolve().parent
 LESHAN = DATA / "leshan"
@@ -100,7 +100,7 @@ def test_populations_add_up_to_the_2020_urban_population(communities) -> None:
     assert by_county["夹江县"] == round(305_441 * 0.44)
     # 市中区 is the balancing item; its urban share must stay near the assumed 77 %
     assert 0.75 <= by_county["市中区"] / 814_600 <= 0.79
-    residents = sum(c.residents for c in build_leshan.COUNTIES)
+    residents = sum(c.residents for c in leshan_places.COUNTIES)
     assert residents == 3_160_168
 
 
@@ -188,7 +188,7 @@ def test_gaps_are_where_the_facts_put_them(communities, centres) -> None:
 # --- candidates -------------------------------------------------------------------------------
 
 def test_candidate_areas_costs_and_places_follow_the_documented_ranges(candidates) -> None:
-    mountain = {c.name for c in build_leshan.COUNTIES if c.mountain}
+    mountain = {c.name for c in leshan_places.COUNTIES if c.mountain}
     for r in candidates:
         area, cost = float(r["area_m2"]), float(r["cost"])
         uplift = 1.2 if r["county"] in mountain else 1.0
@@ -234,7 +234,7 @@ def test_candidate_links_are_consistent(candidates, communities) -> None:
         assert int(pre["earliest_start"]) <= int(r["latest_start"])
         assert pre["must_fund"] == "0" or int(pre["latest_start"]) <= int(r["latest_start"])
     # every county has a candidate (so min_projects_per_county = 1 can hold)
-    assert {r["county"] for r in candidates} == {c.name for c in build_leshan.COUNTIES}
+    assert {r["county"] for r in candidates} == {c.name for c in leshan_places.COUNTIES}
     # early-completion types have candidates that can finish by 2023 (plan 三(一)3)
     early = [r for r in candidates
              if community_ids[r["community_id"]]["type"] in ("fringe", "relocation")]

@@ -41,7 +41,7 @@ def run_solve(scenario: str | None, out: Path | None, solver: str, time_limit: f
         result = solve(sc, solver=solver, time_limit=time_limit, gap=gap, verbose=verbose,
                        force_in=force_in, force_out=force_out, price_infeasible=not least_cost)
     except InfeasibleError as err:
-        if not least_cost or err.status == "no_solution":
+        if not least_cost or err.status == SolveStatus.NO_SOLUTION:
             raise
         # --least-cost on a scenario whose budgets admit no plan: the answer is the price
         least = _least_cost(sc, solver=solver, time_limit=time_limit, gap=gap,

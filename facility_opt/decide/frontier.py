@@ -23,6 +23,7 @@ from facility_opt.errors import InfeasibleError, InputError
 from facility_opt.model.portfolio import Portfolio
 from facility_opt.model.targets import target_years
 from facility_opt.model.types import Scenario
+from facility_opt.solve.status import SolveStatus
 
 MAX_BUDGETS = 500  # more points than this is almost surely a typo in STEP
 DEFAULT_SHARES = tuple(0.25 + 0.125 * k for k in range(11))  # 25 %, 37.5 %, …, 150 %
@@ -138,7 +139,7 @@ class FrontierPoint:
 
     @property
     def solved(self) -> bool:
-        return self.status in ("optimal", "feasible")
+        return self.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
 
     @property
     def all_met(self) -> bool:
@@ -207,7 +208,7 @@ def _solve_budget(task: tuple[Scenario, float, dict[int, float], str]) -> Fronti
                              dict.fromkeys(years) if geometry else {},
                              False if geometry else None, reason=err.message)
     status = str(res.status)
-    if status not in ("optimal", "feasible") or res.portfolio is None:
+    if not SolveStatus(status).has_plan or res.portfolio is None:
         return FrontierPoint(total, by_year, status, None, None, None, (), {},
                              dict.fromkeys(sorted(scenario.targets.min_count), False),
                              dict.fromkeys(years) if geometry else {},

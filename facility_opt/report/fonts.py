@@ -51,10 +51,6 @@ class CjkFont:
     path: Path
     subfont_index: int = 0  # face inside a .ttc collection
 
-    @property
-    def family_hint(self) -> str:
-        return self.path.stem
-
 
 @lru_cache(maxsize=1)
 def find_cjk_font() -> CjkFont | None:

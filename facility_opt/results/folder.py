@@ -228,12 +228,6 @@ class ResultsFolder:
     def write_json(self, name: str, obj: Any) -> Path:
         return self.write_text(name, json_text(obj))
 
-    def copy_in(self, src: Path, name: str | None = None) -> Path:
-        dst = self.path / (name or Path(src).name)
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, dst)
-        return dst
-
     def _write_manifest(self) -> None:
         ended = datetime.now(UTC)
         files = sorted(p.relative_to(self.path).as_posix() for p in self.path.rglob("*")

@@ -4,8 +4,7 @@ The documented path: ``from facility_opt.solve import solve, least_cost``."""
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from facility_opt.lazy import lazy_getattr
 
 # public name -> module that defines it; loaded on first use (keeps imports light)
 _PUBLIC = {
@@ -28,8 +27,4 @@ _PUBLIC = {
 
 __all__ = list(_PUBLIC)
 
-
-def __getattr__(name: str) -> Any:
-    if name in _PUBLIC:
-        return getattr(import_module(_PUBLIC[name]), name)
-    raise AttributeError(f"module 'facility_opt.solve' has no attribute {name!r}")
+__getattr__ = lazy_getattr("facility_opt.solve", _PUBLIC)

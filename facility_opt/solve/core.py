@@ -20,7 +20,6 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -30,15 +29,7 @@ from facility_opt.errors import InfeasibleError, InputError
 from facility_opt.model.portfolio import Portfolio
 from facility_opt.model.types import Scenario
 from facility_opt.results.folder import ResultsFolder
-
-
-class SolveStatus(StrEnum):
-    """How far the solver got. `optimal` only when proven; `feasible` carries its gap."""
-
-    OPTIMAL = "optimal"
-    FEASIBLE = "feasible"
-    INFEASIBLE = "infeasible"
-    NO_SOLUTION = "no_solution"
+from facility_opt.solve.status import SolveStatus
 
 
 @dataclass(frozen=True)
@@ -175,20 +166,20 @@ def solve(scenario: Scenario, *, solver: str = "highs", time_limit: float | None
     warm = start_values(model, form, start) if start else None
     out = session.solve(options, warm_start=warm, label="main objective")
     solve_seconds = out.seconds
-    if out.status == "infeasible":
+    if out.status == SolveStatus.INFEASIBLE:
         conflict = diagnose.conflict_groups(model, session)
         raise diagnose.infeasible_error(scenario, [], conflict, pricer=pricer,
                                         budget_by_year=budget_by_year)
-    if out.status == "no_solution":
+    if out.status == SolveStatus.NO_SOLUTION:
         raise InfeasibleError([f"no plan was found within the time limit of {time_limit:g} s; "
                                "allow more time (--time-limit) or a larger gap (--gap)"],
-                              status="no_solution")
+                              status=SolveStatus.NO_SOLUTION)
     values = out.values
     chosen = milp.chosen_options(model, values)
     objective = milp.evaluate(model, chosen)
     use_tie = scenario.objective.tie_break if tie_break is None else tie_break
     tied = False
-    if use_tie and out.status == "optimal" and chosen:
+    if use_tie and out.status == SolveStatus.OPTIMAL and chosen:
         tol = 1e-9 * max(1.0, abs(objective))
         nz = np.nonzero(form.cost)[0]
         session.set_objective(milp.tie_break_cost(model), maximize=False)
@@ -280,16 +271,16 @@ def least_cost(scenario: Scenario, *, solver: str = "highs",
     session = open_session(form, solver)
     limit = time_limit if time_limit is not None else LEAST_COST_SECONDS
     out = session.solve(SolverOptions(time_limit=limit, gap=gap), label="least cost")
-    if out.status == "infeasible":
+    if out.status == SolveStatus.INFEASIBLE:
         groups, singles = diagnose.conflict_groups(model, session, keep=("budget",))
         reasons = ["no plan meets the rules and targets at any budget"]
         if singles:
             reasons.append("relaxing any one of " + ", ".join(singles)
                            + " alone makes a plan possible")
         raise InfeasibleError(reasons, groups)
-    if out.status == "no_solution":
+    if out.status == SolveStatus.NO_SOLUTION:
         raise InfeasibleError([f"no plan was found within the time limit of {time_limit:g} s"],
-                              status="no_solution")
+                              status=SolveStatus.NO_SOLUTION)
     chosen = milp.chosen_options(model, out.values)
     scale = required_scale(scenario, milp.spend_by_year(model, chosen))
     found = {scenario.candidates[i].id: o.start for i, o in chosen.items()}

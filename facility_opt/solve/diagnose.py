@@ -22,6 +22,7 @@ import numpy as np
 
 from facility_opt.errors import InfeasibleError
 from facility_opt.solve.milp import MilpModel, candidate_county, community_index
+from facility_opt.solve.status import SolveStatus
 
 # Deletion order: groups tried (and dropped when not needed) first come first, so the conflict a
 # planner sees keeps the money and the targets, which are what a budget discussion is about.
@@ -177,7 +178,7 @@ def conflict_groups(model: MilpModel, session, keep: Sequence[str] = (),
                 else:
                     session.set_row_bounds(r, -INF, INF)
         out = session.solve(opts, label="diagnosis: " + (", ".join(sorted(active)) or "none"))
-        return out.status in ("optimal", "feasible")
+        return out.status.has_plan
 
     try:
         if not groups or not feasible(set()):
@@ -229,7 +230,7 @@ def infeasible_error(scenario, reasons: list[str], conflict: tuple[list[str], li
         have = float(sum(budgets.values()))
         try:
             lc = pricer()
-            approx = "" if lc.status == "optimal" else (
+            approx = "" if lc.status == SolveStatus.OPTIMAL else (
                 f" (a plan exists at this amount; none below {_money(lc.lower_total or 0, unit)})")
             reasons.append(f"meeting every rule and target needs "
                            f"{_money(lc.total, unit)} in total{approx} (×{lc.scale:.3f} of each year's "
@@ -238,6 +239,6 @@ def infeasible_error(scenario, reasons: list[str], conflict: tuple[list[str], li
                            + f"), {_money(max(0.0, lc.total - have), unit)} more than the "
                            f"{_money(have, unit)} budgeted; `--least-cost` gives that plan")
         except InfeasibleError as err:
-            if err.status != "no_solution":
+            if err.status != SolveStatus.NO_SOLUTION:
                 reasons.append("more money alone would not help: " + err.message)
     return InfeasibleError(reasons, groups)

@@ -31,6 +31,7 @@ import numpy as np
 
 from facility_opt.model.types import Scenario
 from facility_opt.results.folder import ResultsFolder
+from facility_opt.solve.status import SolveStatus
 
 BINDING_COLUMNS = ["constraint", "group", "description", "activity", "bound", "slack", "binding"]
 MARGINAL_COLUMNS = ["year", "budget", "step", "objective", "objective_with_step", "gain",
@@ -200,7 +201,7 @@ class Resolver:
         if out.values is None:
             return Answer(None, out.status, None, "solved", out.seconds)
         obj = self._objective(out.values, out.objective)
-        gap = 0.0 if out.status == "optimal" else out.gap
+        gap = 0.0 if out.status == SolveStatus.OPTIMAL else out.gap
         self._last_values = out.values
         return Answer(obj, out.status, gap, "solved", out.seconds)
 
@@ -231,7 +232,7 @@ class Resolver:
         if fits:
             obj, warm = max(fits, key=lambda t: t[0])
             if obj >= self.base - self.tol:  # forcing only restricts: the optimum stays
-                return Answer(self.base, "optimal", 0.0, "implied")
+                return Answer(self.base, SolveStatus.OPTIMAL, 0.0, "implied")
         else:
             warm = None
         r = self.row_index[self.model.one_start_row[i]]
@@ -330,7 +331,7 @@ def explain_result(scenario: Scenario, result, *, solver: str = "highs",
     expl.solves = sum(1 for a in answers.values() if a.how == "solved")
     expl.implied = sum(1 for a in answers.values() if a.how == "implied")
     expl.limited = sum(1 for a in answers.values()
-                       if a.how == "solved" and a.status in ("feasible", "no_solution"))
+                       if a.how == "solved" and a.status in (SolveStatus.FEASIBLE, SolveStatus.NO_SOLUTION))
 
     for y in scenario.years:
         a = answers[Question("budget", y, step)]

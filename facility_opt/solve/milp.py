@@ -67,10 +67,6 @@ class MilpModel:
     def candidates(self) -> tuple[Candidate, ...]:
         return self.scenario.candidates
 
-    def selected_expr(self, i: int) -> pulp.LpAffineExpression:
-        """1 when candidate i is selected (at any start), else 0."""
-        return pulp.LpAffineExpression([(self.x[i, o.start], 1.0) for o in self.options[i]])
-
     def add_constraint(self, constraint: pulp.LpConstraint, name: str, group: str = "extra",
                        label: str = "") -> None:
         """Add a rule; `group` names it in explanations and infeasibility messages."""

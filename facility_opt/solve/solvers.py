@@ -27,14 +27,15 @@ import tempfile
 import time
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from facility_opt.errors import SolverError
 from facility_opt.progress import reporter
+from facility_opt.solve.status import SolveStatus
 
 if TYPE_CHECKING:
     import pulp
@@ -89,7 +90,7 @@ class MatrixForm:
 class SolverOutcome:
     """What one solver run found. `values` is None unless a feasible solution exists."""
 
-    status: str  # optimal, feasible, infeasible, no_solution
+    status: SolveStatus
     objective: float | None
     best_bound: float | None
     gap: float | None
@@ -141,7 +142,31 @@ def solver_version(name: str) -> str:
     return f"CBC ({'bundled with PuLP' if 'PULP' in type(cmd).__name__ else cmd.path})"
 
 
-def open_session(form: MatrixForm, solver: str = "highs") -> HighsSession | CbcSession:
+class SolverSession(Protocol):
+    """What every solver session offers (HiGHS and CBC behind one interface, as linopy's
+    solvers.py does): hold one matrix form, change bounds, rows and objective between solves,
+    solve with options and an optional warm start, and give the log."""
+
+    form: MatrixForm
+
+    def set_col_bounds(self, cols: np.ndarray | list[int], lower: float, upper: float) -> None: ...
+
+    def set_row_bounds(self, row: int, lower: float, upper: float) -> None: ...
+
+    def set_objective(self, cost: np.ndarray, maximize: bool) -> None: ...
+
+    def add_row(self, lower: float, upper: float, cols: np.ndarray, coefs: np.ndarray) -> int: ...
+
+    def delete_last_row(self) -> None: ...
+
+    def solve(self, options: SolverOptions, warm_start: np.ndarray | None = None,
+              label: str = "") -> SolverOutcome: ...
+
+    @property
+    def log_text(self) -> str: ...
+
+
+def open_session(form: MatrixForm, solver: str = "highs") -> SolverSession:
     """A solver session holding `form`; bounds can be changed between solves."""
     name = check_solver(solver)
     if name == "highs":
@@ -314,21 +339,21 @@ class HighsSession:
         raw = h.modelStatusToString(ms)
         if ms == M.kModelEmpty:  # no decision at all (no project can be scheduled): fund nothing
             if np.any(self.form.row_lower > 1e-9) or np.any(self.form.row_upper < -1e-9):
-                return SolverOutcome("infeasible", None, None, None, None, seconds, raw)
-            return SolverOutcome("optimal", 0.0, 0.0, 0.0, np.zeros(self.form.num_col), seconds,
+                return SolverOutcome(SolveStatus.INFEASIBLE, None, None, None, None, seconds, raw)
+            return SolverOutcome(SolveStatus.OPTIMAL, 0.0, 0.0, 0.0, np.zeros(self.form.num_col), seconds,
                                  raw)
         if ms == M.kOptimal:
             gap = max(0.0, float(info.mip_gap)) if _is_mip(self.form) else 0.0
             gap = 0.0 if not np.isfinite(gap) else gap
-            status_text = "optimal" if gap <= 1e-9 else "feasible"
+            status_text = SolveStatus.OPTIMAL if gap <= 1e-9 else SolveStatus.FEASIBLE
         elif ms in (M.kInfeasible, M.kUnboundedOrInfeasible):
-            return SolverOutcome("infeasible", None, None, None, None, seconds, raw)
+            return SolverOutcome(SolveStatus.INFEASIBLE, None, None, None, None, seconds, raw)
         elif ms in (M.kTimeLimit, M.kIterationLimit, M.kInterrupt, M.kSolutionLimit,
                     M.kObjectiveBound, M.kObjectiveTarget):
             if not has_solution:
-                return SolverOutcome("no_solution", None, None, None, None, seconds, raw)
+                return SolverOutcome(SolveStatus.NO_SOLUTION, None, None, None, None, seconds, raw)
             gap = float(info.mip_gap)
-            status_text = "feasible"
+            status_text = SolveStatus.FEASIBLE
         else:
             raise SolverError(f"HiGHS stopped with status '{raw}' (see solver.log); "
                               "try --solver cbc")
@@ -508,10 +533,10 @@ class CbcSession:
             reporter().log(text)
         raw = pulp.LpStatus.get(prob.status, str(prob.status))
         if prob.status == pulp.LpStatusInfeasible:
-            return SolverOutcome("infeasible", None, None, None, None, seconds, raw)
+            return SolverOutcome(SolveStatus.INFEASIBLE, None, None, None, None, seconds, raw)
         if prob.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
             if prob.status == pulp.LpStatusNotSolved or "Stopped" in text:
-                return SolverOutcome("no_solution", None, None, None, None, seconds, raw)
+                return SolverOutcome(SolveStatus.NO_SOLUTION, None, None, None, None, seconds, raw)
             raise SolverError(f"CBC stopped with status '{raw}' (see solver.log); "
                               "try --solver highs")
         values = np.array([x.varValue if x.varValue is not None else 0.0 for x in xs])
@@ -520,12 +545,12 @@ class CbcSession:
         bound = _cbc_bound(text)
         if proven:
             gap = _rel_gap(objective, bound) if (bound is not None and options.gap > 0) else 0.0
-            status = "optimal" if gap <= 1e-9 else "feasible"
+            status = SolveStatus.OPTIMAL if gap <= 1e-9 else SolveStatus.FEASIBLE
             if bound is None:
                 bound = objective
         else:
             gap = _rel_gap(objective, bound) if bound is not None else None
-            status = "feasible"
+            status = SolveStatus.FEASIBLE
         return SolverOutcome(status, objective, bound, gap, values, seconds,
                              "Stopped on time" if not proven else raw)
 
@@ -548,20 +573,6 @@ def _cbc_bound(log: str) -> float | None:
 def _rel_gap(objective: float, bound: float) -> float:
     """|bound − objective| / max(|objective|, 1e-10), the way HiGHS reports mip_gap."""
     return abs(bound - objective) / max(abs(objective), 1e-10)
-
-
-@dataclass
-class SessionLog:
-    """Solver logs collected across sessions, written as `solver.log`."""
-
-    parts: list[str] = field(default_factory=list)
-
-    def add(self, title: str, text: str) -> None:
-        self.parts.append(f"##### {title}\n{text}\n")
-
-    @property
-    def text(self) -> str:
-        return "".join(self.parts)
 
 
 def new_var(prob: pulp.LpProblem, name: str, low: float | None, up: float | None,
