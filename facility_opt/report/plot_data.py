@@ -5,7 +5,7 @@ so a test can hold it against the CSVs."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,14 +28,6 @@ def to_float(text: Any) -> float | None:
     if not s:
         return None
     return float(s)
-
-
-def _year_columns(columns: Iterable[str], prefix: str) -> list[int]:
-    years = []
-    for c in columns:
-        if c.startswith(prefix) and c[len(prefix):].isdigit():
-            years.append(int(c[len(prefix):]))
-    return sorted(years)
 
 
 # -- data: coverage trajectories ----------------------------------------------------------------
