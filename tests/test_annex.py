@@ -437,7 +437,7 @@ def test_english_gives_the_same_numbers_with_english_labels(annex_zh, annex_en):
                    if isinstance(c.value, (int, float))]
         assert nums_zh == nums_en, s_en.title
     ws = wb_en["Projects"]
-    assert [c.value for c in ws[1]][-1] == "Total (万元)"
+    assert [c.value for c in ws[1]][-1] == "Total (10,000 yuan)"  # one language per document
     assert _dec(_find_row(ws, "Total")[-1].value) == TOTAL
     assert _find_row(wb_en["Summary"], "Coverage verdict")[1].value == "met"
     assert "## 2. Projects to fund, by start year" in en.md.read_text(encoding="utf-8")

@@ -342,3 +342,26 @@ def test_console_spend_table_foots(workspace) -> None:
         assert budget == spend + unused, r
     for j in (1, 2, 3):
         assert sum((_money(r[j]) for r in body), Decimal(0)) == _money(total[j])
+
+
+def test_the_chinese_assumptions_page_has_no_english_and_the_english_none_chinese(
+        workspace) -> None:
+    """Every setting and value of the assumptions page in words of the page's language: no raw
+    keys (ci_low, morning-peak, targets.criterion), no English on the Chinese page beyond file
+    names, no Chinese on the English one."""
+    target: Path = workspace["target"]
+    md = (target / "annex" / "annex_mini.md").read_text(encoding="utf-8")
+    section = md.split("、主要假设与数据来源")[1].split("\n## ")[0]
+    names = re.sub(r"[\w\-]+\.(csv|toml|xlsx|json)", "", section)  # file names are names
+    words = re.findall(r"[A-Za-z][A-Za-z_.\-]+", names)
+    assert words == [], words
+    _run(["annex", str(target), "--lang", "en", "-o", str(workspace["root"] / "en")],
+         workspace["root"])
+    en = (workspace["root"] / "en" / "annex_mini.md").read_text(encoding="utf-8")
+    section = en.split(". Assumptions and data sources")[1].split("\n## ")[0]
+    assert not re.search(r"[\u4e00-\u9fff]", section), section
+    for raw in ("ci_low", "morning-peak", "targets.criterion"):
+        assert raw not in section and raw not in md
+    assert "lognormal" not in md
+    title = md.splitlines()[0]
+    assert not re.search(r"[A-Za-z]", title.replace("mini", "")), title  # one language per title

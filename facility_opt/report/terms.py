@@ -194,6 +194,11 @@ TERMS: dict[str, tuple[str, str]] = {
                      "The verdict is summary.json's coverage record (the judgement solve and plan "
                      "constrain on); effective coverage also requires at most {max_turned_away} "
                      "of requests turned away."),
+    "note.verdict_plain": ("覆盖判定来自 summary.json 的 coverage 记录（与 solve、plan 的约束同一口径）；"
+                           "本情景未设有效覆盖要求。",
+                           "The verdict is summary.json's coverage record (the judgement solve and "
+                           "plan constrain on); this scenario sets no effective-coverage "
+                           "requirement."),
     "note.unfunded": ("“强制纳入”的代价由 solve 对每个未选项目单独重新求解得出（force.csv）。",
                       "What forcing each in would cost comes from solve re-solving with that one "
                       "project required (force.csv)."),
@@ -360,7 +365,7 @@ SETTING_TERMS: dict[str, tuple[str, str]] = {
     "daycare.open_days_per_week": ("每周开放天数", "open days per week"),
     "daycare.stay_hours_mean": ("平均停留时长（小时）", "mean stay (hours)"),
     "daycare.stay_distribution": ("停留时长分布", "stay-time distribution"),
-    "daycare.reach_km": ("服务半径（km）", "reach (km)"),
+    "daycare.reach_km": ("服务半径（公里）", "reach (km)"),
     "daycare.arrival_profile": ("到达时间分布", "arrival profile"),
     "population.total_growth_per_year": ("常住人口年增长率", "resident population growth per year"),
     "population.elderly_share_drift_per_year": ("老年人口占比年增量",

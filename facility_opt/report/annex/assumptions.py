@@ -74,7 +74,7 @@ def _setting_value(key: str, v: Any, lang: str) -> Any:
         if key in PERCENT_KEYS:
             return f"{v:.1%}".replace(".0%", "%")
         return Val(v, GENERAL)
-    if v is None or (isinstance(v, (Mapping, list, tuple)) and not v):
+    if v is None or v == "" or (isinstance(v, (Mapping, list, tuple)) and not v):
         return term("value.unset", lang)
     if isinstance(v, Mapping):  # {year: value} or {kind: count}
         def label(k: Any) -> str:

@@ -96,7 +96,7 @@ def build_doc(data: AnnexData, lang: str = "zh", no_cjk_note: bool = False) -> A
 
     `no_cjk_note`: the document will be printed without a CJK font, so it says so and names the
     money unit in English (万元 → 10,000 yuan)."""
-    if no_cjk_note:
+    if no_cjk_note or lang == "en":  # one language: 万元 reads "10,000 yuan" in English
         data = replace(data, unit=UNIT_EN.get(data.unit, data.unit))
     t = lambda key, **kw: term(key, lang, **kw)  # noqa: E731
     plots = {p.name: p for p in data.plots}
@@ -231,8 +231,9 @@ def summary_table(data: AnnexData, lang: str) -> Table:
     obj = s.get("objective")
     if isinstance(obj, (int, float)):
         kind = data.objective_kind
-        rows.append([t("row.objective", kind=t(f"value.{kind}") if has_term(f"value.{kind}")
-                       else kind), Val(float(obj), NUMBER), "", ""])
+        label = f"value.objective_{kind}"
+        rows.append([t("row.objective", kind=t(label) if has_term(label) else kind),
+                     Val(float(obj), NUMBER), "", ""])
     bound = s.get("best_bound")
     if isinstance(bound, (int, float)):
         rows.append([t("row.best_bound"), Val(float(bound), NUMBER), "", ""])

@@ -193,8 +193,8 @@ def verdict_table(data: AnnexData, lang: str) -> Table | None:
                      _share(r.get("effective_covered"), r.get("communities")),
                      r.get("target"), _met_word(r.get("met"), lang)])
     mta = ((data.scenario or {}).get("targets") or {}).get("max_turned_away")
-    notes = [t("note.verdict", max_turned_away=pct(float(mta)) if isinstance(mta, (int, float))
-               else "—")]
+    notes = [t("note.verdict", max_turned_away=pct(float(mta)))
+             if isinstance(mta, (int, float)) and mta < 1 else t("note.verdict_plain")]
     p = robustness_p(data)
     if p is not None:
         prob, lo, hi, futures = p
