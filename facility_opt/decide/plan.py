@@ -29,6 +29,7 @@ Its verdict is one of three kinds (`plan.json` → `verdict_kind`):
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -181,7 +182,8 @@ def plan(scenario: Scenario, *, solver: str = "highs", replications: int | None 
     rounds: list[PlanRound] = []
     kind, reason = "", ""
     result = sim = None
-    with stage("plan rounds", max_rounds) as progress:
+    with ExitStack() as stack:
+        progress = None  # opened after the first solve: an infeasible run prints one line only
         while len(rounds) < max_rounds:
             n = len(rounds) + 1
             try:
@@ -193,6 +195,8 @@ def plan(scenario: Scenario, *, solver: str = "highs", replications: int | None 
                 else:
                     kind, reason = "not_met_proven", _infeasible_reason(scenario, cuts, err)
                 break
+            if progress is None:
+                progress = stack.enter_context(stage("plan rounds", max_rounds))
             pf = res.portfolio
             s = _simulate(scenario, pf, replications, seed, workers, scheduler)
             verdicts = _judge(scenario, pf, s)
