@@ -106,8 +106,6 @@ SCENARIO_KEYS: list[Field] = [
     Field("targets.coverage_basis", "str", "", "reach",
           "What covers a community: \"reach\" (a day-care site within reach) or \"own\" (a "
           "site in the community itself)."),
-    Field("targets.max_turned_away", "float", "share 0–1", 1.0,
-          "share of a community's day-care requests that may be turned away; 1.0 = off"),
     Field("targets.target_years", "years", "year", None,
           "Years in which the coverage target must hold (default: the last funding year)."),
     Field("targets.max_turned_away", "float", "share 0–1", 1.0,
