@@ -16,7 +16,7 @@ _PUBLIC = {
     "judge": "facility_opt.model.targets",
     "CoverageVerdict": "facility_opt.model.targets",
     "reach": "facility_opt.model.geometry",
-    "Cut": "facility_opt.decide.plan",
+    "Cut": "facility_opt.decide.plan_cuts",
     "CoverageFigure": "facility_opt.decide.plan",
     "coverage_figures": "facility_opt.decide.plan",
     "PlanRound": "facility_opt.decide.plan",

@@ -29,9 +29,11 @@ Its verdict is one of three kinds (`plan.json` → `verdict_kind`):
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
+from facility_opt.decide.plan_cuts import Cut, new_cuts
 from facility_opt.errors import InfeasibleError, InputError
 from facility_opt.model.portfolio import Portfolio
 from facility_opt.model.targets import CoverageVerdict, effective_on, judge, required_covered, target_years
@@ -39,36 +41,6 @@ from facility_opt.model.types import Scenario
 from facility_opt.progress import stage
 
 VERDICT_KINDS = ("met_simulated", "not_met_proven", "not_met_estimate")
-
-
-@dataclass(frozen=True)
-class Cut:
-    """A community counts as covered in `year` only with ≥ `min_places` new day-care places
-    within reach, in service by then: the simulation saw it turn away too many requests."""
-
-    community_id: str
-    year: int
-    min_places: int
-    round: int  # the round whose simulation asked for it
-    requests_per_day: float
-    turned_away_share: float  # in the simulation that asked for it
-    new_places_then: int  # new places within reach in that round's portfolio
-    sized_places: int  # what a day starting empty needs beyond the existing places within reach
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"community_id": self.community_id, "year": self.year,
-                "min_places": self.min_places, "round": self.round,
-                "requests_per_day": self.requests_per_day,
-                "turned_away_share": self.turned_away_share,
-                "new_places_then": self.new_places_then, "sized_places": self.sized_places,
-                "detail": self.detail}
-
-    @property
-    def detail(self) -> str:
-        return (f"{self.community_id} turned away {100 * self.turned_away_share:.1f} % of its "
-                f"{self.requests_per_day:.1f} requests a day in {self.year} with "
-                f"{self.new_places_then} new places within reach; it counts as covered only "
-                f"with ≥ {self.min_places}")
 
 
 @dataclass(frozen=True)
@@ -169,8 +141,6 @@ def plan(scenario: Scenario, *, solver: str = "highs", replications: int | None 
     """Solve with every target, simulate, cut where the simulation disagrees, until the verdict
     is a simulated fact or a proof. Raises InfeasibleError (exit 3) only when the rules alone —
     without the coverage target — have no plan within the budget."""
-    from facility_opt.decide.plan_cuts import new_cuts
-
     if not scenario.communities:
         raise InputError.one("scenario", "key data.communities", "",
                              "a communities table: plan tests day-care coverage, which needs "
@@ -181,7 +151,8 @@ def plan(scenario: Scenario, *, solver: str = "highs", replications: int | None 
     rounds: list[PlanRound] = []
     kind, reason = "", ""
     result = sim = None
-    with stage("plan rounds", max_rounds) as progress:
+    with ExitStack() as stack:
+        progress = None  # opened after the first solve: an infeasible run prints one line only
         while len(rounds) < max_rounds:
             n = len(rounds) + 1
             try:
@@ -193,6 +164,8 @@ def plan(scenario: Scenario, *, solver: str = "highs", replications: int | None 
                 else:
                     kind, reason = "not_met_proven", _infeasible_reason(scenario, cuts, err)
                 break
+            if progress is None:
+                progress = stack.enter_context(stage("plan rounds", max_rounds))
             pf = res.portfolio
             s = _simulate(scenario, pf, replications, seed, workers, scheduler)
             verdicts = _judge(scenario, pf, s)

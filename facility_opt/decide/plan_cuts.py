@@ -18,12 +18,43 @@ so cuts never force a project in on their own.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from facility_opt.model.geometry import reach
 from facility_opt.model.portfolio import Portfolio
 from facility_opt.model.targets import CoverageVerdict, centre_open, covered_ids
 from facility_opt.model.types import Scenario
+
+
+@dataclass(frozen=True)
+class Cut:
+    """A community counts as covered in `year` only with ≥ `min_places` new day-care places
+    within reach, in service by then: the simulation saw it turn away too many requests."""
+
+    community_id: str
+    year: int
+    min_places: int
+    round: int  # the round whose simulation asked for it
+    requests_per_day: float
+    turned_away_share: float  # in the simulation that asked for it
+    new_places_then: int  # new places within reach in that round's portfolio
+    sized_places: int  # what a day starting empty needs beyond the existing places within reach
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"community_id": self.community_id, "year": self.year,
+                "min_places": self.min_places, "round": self.round,
+                "requests_per_day": self.requests_per_day,
+                "turned_away_share": self.turned_away_share,
+                "new_places_then": self.new_places_then, "sized_places": self.sized_places,
+                "detail": self.detail}
+
+    @property
+    def detail(self) -> str:
+        return (f"{self.community_id} turned away {100 * self.turned_away_share:.1f} % of its "
+                f"{self.requests_per_day:.1f} requests a day in {self.year} with "
+                f"{self.new_places_then} new places within reach; it counts as covered only "
+                f"with ≥ {self.min_places}")
 
 
 def requirements_of(cuts: Iterable[Any]) -> tuple:
@@ -70,7 +101,6 @@ def new_cuts(scenario: Scenario, portfolio: Portfolio, sim: Any,
              round_no: int) -> list:
     """Cuts for every community within reach that fails the turned-away limit, in the target
     years whose verdict is not met."""
-    from facility_opt.decide.plan import Cut
     from facility_opt.model.population import project_population
     from facility_opt.model.queueing import community_requests_per_day, day_start_places
 
