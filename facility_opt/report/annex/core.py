@@ -96,9 +96,10 @@ def write_annex(results_dir: Path | str, out_dir: Path | str | None = None,
         font, pdf_lang, font_warning = pdf_font_plan(lang, data)
         if font_warning:
             warnings.append(font_warning)
+        data, pdf_data = _with_city_map(data, root, out, folder, lang, stack)
         doc = build_doc(data, lang)
-        pdf_doc = doc if pdf_lang == lang and font is not None else build_doc(
-            data, pdf_lang, no_cjk_note=font is None)
+        pdf_doc = build_doc(pdf_data, lang) if pdf_lang == lang and font is not None else build_doc(
+            pdf_data, pdf_lang, no_cjk_note=font is None)
         base = f"annex_{_safe_name(data.scenario_name)}"
         files = AnnexFiles(xlsx=out / f"{base}.xlsx", pdf=out / f"{base}.pdf",
                            md=out / f"{base}.md", lang=lang, pdf_lang=pdf_lang,
@@ -109,6 +110,30 @@ def write_annex(results_dir: Path | str, out_dir: Path | str | None = None,
         folder.write_text(files.md.name, markdown_text(doc, out))
         folder.manifest.update(annex_manifest(data, files))
     return files
+
+
+def _with_city_map(data: AnnexData, root: Path, out: Path, folder: Any, lang: str,
+                   stack: Any) -> tuple[AnnexData, AnnexData]:
+    """The annex always shows the city map: when the results folder has none (a solve or
+    simulate folder), it is drawn from the folder's sites.csv into the annex folder. Returns the
+    data for the xlsx/Markdown (the map at its final place, linked relative to the annex) and for
+    the PDF (the map where it can be read now, to embed)."""
+    import dataclasses
+    import tempfile
+
+    if any(p.name == "map_city.png" for p in data.plots) or not (root / "sites.csv").is_file():
+        return data, data
+    from facility_opt.report.maps import city_map
+
+    tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+    drawn = city_map(root, tmp / "map_city", lang=lang)
+    for p in drawn:
+        folder.write_bytes(p.name, p.read_bytes())
+    png = [p for p in drawn if p.suffix == ".png"]
+    if not png:
+        return data, data
+    return (dataclasses.replace(data, plots=[*data.plots, out / "map_city.png"]),
+            dataclasses.replace(data, plots=[*data.plots, png[0]]))
 
 
 def annex_manifest(data: AnnexData, files: AnnexFiles) -> dict[str, Any]:

@@ -269,8 +269,7 @@ def load_results(results_dir: Path | str) -> AnnexData:
         total_cost=sum((p.cost for p in projects), Decimal(0)), has_year_costs=bool(year_cols),
         scenario=scenario, manifest=manifest, plan=_read_json(root / "plan.json", required=False),
         least_cost=_read_json(root / "least_cost.json", required=False), coverage=coverage,
-        plots=sorted(p for p in root.glob("*.png")  # the city map, not every county's
-                     if not p.name.startswith("map_") or p.name == "map_city.png"),
+        plots=_plots(root),
         file_hashes=hashes,
         unfunded=_unfunded(unfunded, root / "force.csv"),
         mismatches=[str(m.get("message")) for m in (manifest or {}).get("mismatches") or ()
@@ -373,3 +372,13 @@ def _read_coverage(path: Path) -> list[CoverageRow] | None:
     rank = {m: i for i, m in enumerate(METRIC_ORDER)}
     out.sort(key=lambda c: (c.year, rank.get(c.metric, len(rank)), c.metric))
     return out
+
+
+def _plots(root: Path) -> list[Path]:
+    """The folder's figures for the annex: every plot, and of the maps only the city map (from
+    the folder itself, as plan writes it, or from `maps/`, as `facility-opt map` writes it)."""
+    found = sorted(p for p in root.glob("*.png")
+                   if not p.name.startswith("map_") or p.name == "map_city.png")
+    if not any(p.name == "map_city.png" for p in found) and (root / "maps" / "map_city.png").is_file():
+        found.append(root / "maps" / "map_city.png")
+    return found
