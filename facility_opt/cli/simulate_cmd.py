@@ -60,11 +60,20 @@ def run_simulate(scenario: str | None = None, out: Path | None = None,
             folder.manifest["portfolio"] = {"solved_with": solver}
             folder.manifest.update({"solver": solved.solver,
                                     "solver_version": solved.solver_version})
-    _print_summary(result, target)
+    _print_summary(result, target, simulated_verdicts(sc, pf, result))
     return 0
 
 
-def _print_summary(result: SimulationResult, target: Path) -> None:
+def simulated_verdicts(sc, pf, result: SimulationResult) -> dict:
+    """The one judgement of the target (model/targets.judge) on this simulation: the verdict
+    plan, compare and the annex give for the same portfolio."""
+    from facility_opt.model.targets import effective_on, judge
+
+    eff = ({y: result.effective_ids(y) for y in result.years} if effective_on(sc) else None)
+    return {y: v for y, v in judge(sc, pf, effective_ids=eff).items() if y in result.years}
+
+
+def _print_summary(result: SimulationResult, target: Path, verdicts: dict | None = None) -> None:
     out = sys.stdout
     out.write(f"{result.scenario}: {result.replications} replications × {result.days} open "
               f"days per year (seed {result.seed}); target {result.target:.0%}\n")
@@ -82,6 +91,11 @@ def _print_summary(result: SimulationResult, target: Path) -> None:
         out.write(f"{y}  {f['mean']:>17.1%}  {e['mean']:>7.1%}{_ci(e):<20}  "
                   f"{s['mean']:>7.1%}{_ci(s):<18}  "
                   f"{'yes' if result.met(y, result.judged_metric) else 'no'}\n")
+    for y, v in sorted((verdicts or {}).items()):
+        eff = "" if v.effective_covered is None else f", {v.effective_covered} effectively"
+        out.write(f"verdict {y}: {v.covered} of {v.communities} communities covered{eff}; "
+                  f"target ≥ {v.target:.0%}: {'met' if v.met else 'NOT met'} (the judgement plan, "
+                  "compare and the annex give)\n" if v.target is not None else "")
     if result.precision is not None:
         widest = "—" if result.half_width is None else f"{result.half_width:.4f}"
         out.write(f"precision: widest 95% half-width {widest} "
