@@ -101,7 +101,7 @@ if __name__ == "__main__":
         import multiprocessing as mp
         ex._clean_context = lambda: mp.get_context("fork")
     full = solve_at(1.0)  # the parent solves first
-    print(ex.run_tasks(solve_at, [1.0, 0.5], workers=2)[0] == full)
+    print(ex.run_tasks(solve_at, [1.0, 0.8], workers=2)[0] == full)  # both meet the target
 """
 
 
