@@ -163,6 +163,7 @@ def test_annex_writes_a_manifest_of_its_own(runs: dict[str, Path]) -> None:
     results = runs["solve"]
     for name in ("summary.json", "selection.csv", "spend.csv", "scenario.json", "manifest.json"):
         assert m["inputs"][name] == {"path": name, "sha256": _sha(results / name)}, name
-    assert sorted(m["files"]) == ["annex_mini.md", "annex_mini.pdf", "annex_mini.xlsx"]
+    assert sorted(m["files"]) == ["annex_mini.md", "annex_mini.pdf", "annex_mini.xlsx",
+                                  "map_city.png", "map_city.svg"]  # the city map it drew
     # the results folder's own manifest is left as the solve wrote it
     assert "annex/manifest.json" not in _manifest(results)["files"]
