@@ -18,3 +18,22 @@ def lazy_getattr(package: str, public: Mapping[str, str]) -> Callable[[str], Any
         raise AttributeError(f"module {package!r} has no attribute {name!r}")
 
     return __getattr__
+
+
+def callable_module(module_name: str, function: str) -> None:
+    """Let the subpackage `module_name` be called as its function `function`.
+
+    `facility_opt.solve` is both a subpackage and, in the documented API, a function
+    (`from facility_opt import load_scenario, solve, simulate`). Once the subpackage is imported,
+    Python binds the name to the module, so the old import would give a module; calling the
+    module calls the function, and notebooks keep working."""
+    import sys
+    import types
+
+    module = sys.modules[module_name]
+
+    class _CallableModule(types.ModuleType):
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            return getattr(self, function)(*args, **kwargs)
+
+    module.__class__ = _CallableModule

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from facility_opt.lazy import lazy_getattr
+from facility_opt.lazy import callable_module, lazy_getattr
 
 # public name -> module that defines it; loaded on first use
 _PUBLIC = {
@@ -32,3 +32,5 @@ _PUBLIC = {
 __all__ = list(_PUBLIC)
 
 __getattr__ = lazy_getattr("facility_opt.plan", _PUBLIC)
+
+callable_module(__name__, "plan")  # `from facility_opt import plan` keeps giving a callable

@@ -123,6 +123,11 @@ TERMS: dict[str, tuple[str, str]] = {
     "row.least_cost_gap": ("最低预算与实际预算之差", "Least budget minus the real budget"),
     "row.p_met": ("多情景下达标概率", "Probability the target is met across futures"),
     "row.effective_verdict": ("有效覆盖结论", "Effective coverage verdict"),
+    "row.plain_verdict": ("服务半径内覆盖", "Coverage within reach"),
+    "verdict.judged_effective": ("{year}年按有效覆盖（服务半径内且拒收不超过限值）判定",
+                                 "{year}: judged on effective coverage (within reach and turning "
+                                 "away no more than the limit)"),
+    "verdict.judged_plain": ("{year}年按服务半径内覆盖判定", "{year}: judged on coverage within reach"),
     "row.funded_projects": ("拟资助项目", "Projects to fund"),
     "row.funded_kind": ("其中：{kind}", "of which: {kind}"),
     "row.area_added": ("新增设施面积", "Facility floor area added"),

@@ -4,7 +4,7 @@ The documented path: ``from facility_opt.simulate import simulate``."""
 
 from __future__ import annotations
 
-from facility_opt.lazy import lazy_getattr
+from facility_opt.lazy import callable_module, lazy_getattr
 
 # public name -> module that defines it; loaded on first use (keeps imports light)
 _PUBLIC = {
@@ -30,3 +30,5 @@ _PUBLIC = {
 __all__ = list(_PUBLIC)
 
 __getattr__ = lazy_getattr("facility_opt.simulate", _PUBLIC)
+
+callable_module(__name__, "simulate")  # `from facility_opt import simulate` keeps giving a callable

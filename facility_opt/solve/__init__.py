@@ -4,7 +4,7 @@ The documented path: ``from facility_opt.solve import solve, least_cost``."""
 
 from __future__ import annotations
 
-from facility_opt.lazy import lazy_getattr
+from facility_opt.lazy import callable_module, lazy_getattr
 
 # public name -> module that defines it; loaded on first use (keeps imports light)
 _PUBLIC = {
@@ -28,3 +28,5 @@ _PUBLIC = {
 __all__ = list(_PUBLIC)
 
 __getattr__ = lazy_getattr("facility_opt.solve", _PUBLIC)
+
+callable_module(__name__, "solve")  # `from facility_opt import solve` keeps giving a callable

@@ -96,8 +96,10 @@ class Explanation:
         ins = [r for r in self.force if r["action"] == "force_in" and r["change"] is not None]
         if ins:
             b = max(ins, key=lambda r: (r["change"], r["id"]))
+            cost = max(0.0, -b["change"])  # never "-0.00": a tie costs nothing
             out.append(f"Closest project left out: forcing in {b['id']} ({b['name']}) would "
-                       f"cost {-b['change']:,.2f} of objective")
+                       + (f"cost {cost:,.2f} of objective" if cost >= 0.005 else
+                          "cost nothing: an equally good plan includes it"))
         blocked = [r for r in self.force if r["feasible"] == 0]
         if blocked:
             out.append(f"{len(blocked)} change(s) would leave no feasible plan "

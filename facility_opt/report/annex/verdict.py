@@ -148,7 +148,7 @@ def verdict_rows(data: AnnexData, lang: str) -> list[list[Any]]:
         plain_met = (None if r.get("target") is None else
                      (_share(r.get("covered"), r.get("communities")) or 0) >= float(r["target"])
                      - 1e-12)
-        rows.append([t("row.coverage_verdict"), _met_word(r.get("met"), lang), "",
+        rows.append([t("row.plain_verdict"), _met_word(plain_met, lang), "",
                      t("verdict.share", year=y, covered=r.get("covered"),
                        communities=r.get("communities"),
                        share=pct(_share(r.get("covered"), r.get("communities")) or 0.0),
@@ -162,6 +162,11 @@ def verdict_rows(data: AnnexData, lang: str) -> list[list[Any]]:
                            communities=r.get("communities"),
                            share=pct(_share(r["effective_covered"], r.get("communities"))
                                      or 0.0), target=tgt, verdict=_met_word(eff_met, lang))])
+        # the verdict itself: the one judgement (summary.json's `met`), on effective coverage when
+        # the turned-away limit is on, else on coverage within reach — so value and note agree
+        rows.append([t("row.coverage_verdict"), _met_word(r.get("met"), lang), "",
+                     t("verdict.judged_effective" if r.get("effective_covered") is not None
+                       else "verdict.judged_plain", year=y)])
     p = robustness_p(data)
     if p is not None:
         prob, lo, hi, futures = p
