@@ -160,3 +160,15 @@ def test_every_imported_distribution_is_declared() -> None:
                 if dist not in declared:
                     missing.add(top)
     assert not missing, f"imported but not declared in pyproject.toml: {sorted(missing)}"
+
+
+def test_the_documented_import_gives_functions_even_after_the_subpackages_loaded() -> None:
+    """`from facility_opt import load_scenario, solve, simulate` (the README's and notebooks'
+    import) must give callables, also once `facility_opt.solve` etc. were imported as packages."""
+    import subprocess
+
+    code = ("import facility_opt.solve.status, facility_opt.simulate.engine, facility_opt.decide\n"
+            "from facility_opt import load_scenario, plan, simulate, solve\n"
+            "print(all(callable(f) for f in (load_scenario, plan, simulate, solve)))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "True", out.stderr
