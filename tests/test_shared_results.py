@@ -103,6 +103,11 @@ def test_solve_then_simulate_then_annex_in_one_folder(workspace) -> None:
     md = (target / "annex" / "annex_mini.md").read_text(encoding="utf-8")
     assert "## 一、概要" in md and "服务满足率" in md  # the simulation reached the annex
     assert "乐山市民政局" in md and "北京时间" in md
+    # the annex's verdict is the simulation's (verdict.json), not solve's sizing estimate
+    from facility_opt.report.annex.load import load_results
+
+    simulated = json.loads((target / "verdict.json").read_text(encoding="utf-8"))["coverage"]
+    assert load_results(target).coverage_block == simulated
 
 
 def test_two_commands_at_once_both_keep_every_file(tmp_path: Path) -> None:

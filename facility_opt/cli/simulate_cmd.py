@@ -40,6 +40,12 @@ def run_simulate(scenario: str | None = None, out: Path | None = None,
     target = Path(out) if out is not None else default_results_dir(sc.name)
     with ResultsFolder(target, "simulate") as folder:
         write_simulation_outputs(folder, sc, result)
+        verdicts = simulated_verdicts(sc, pf, result)
+        # the simulated verdict (a fact, where solve's effective coverage is an estimate): the
+        # annex of a solve → simulate folder shows this one
+        folder.write_json("verdict.json", {"source": "simulate", "replications": result.replications,
+                                           "coverage": {str(y): v.record()
+                                                        for y, v in sorted(verdicts.items())}})
         folder.write_csv("sites.csv", SITE_COLUMNS, site_rows(sc, pf.starts))  # for `map`
         if solved is not None:
             from facility_opt.solve.core import selection_rows as solved_selection_rows
@@ -60,7 +66,7 @@ def run_simulate(scenario: str | None = None, out: Path | None = None,
             folder.manifest["portfolio"] = {"solved_with": solver}
             folder.manifest.update({"solver": solved.solver,
                                     "solver_version": solved.solver_version})
-    _print_summary(result, target, simulated_verdicts(sc, pf, result))
+    _print_summary(result, target, verdicts)
     return 0
 
 

@@ -78,6 +78,8 @@ def coverage_lines(result: SolveResult) -> list[str]:
                      "estimate from the sizing table)")
         if v.target is not None:
             line += f"; target ≥ {v.target:.0%}: {'met' if v.met else 'NOT met'}"
+            if v.effective_covered is not None:
+                line += " by that estimate (`simulate` or `plan` decides it)"
         out.append(line)
     return out
 

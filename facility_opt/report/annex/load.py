@@ -274,7 +274,7 @@ def load_results(results_dir: Path | str) -> AnnexData:
         unfunded=_unfunded(unfunded, root / "force.csv"),
         mismatches=[str(m.get("message")) for m in (manifest or {}).get("mismatches") or ()
                     if isinstance(m, dict)],
-        coverage_block=block if isinstance(block, dict) and block else None,
+        coverage_block=_simulated_block(root) or (block if isinstance(block, dict) and block else None),
         robustness=_read_json(root / "robustness.json", required=False),
         objective_kind=str(summary.get("objective_kind")
                            or ((scenario or {}).get("objective") or {}).get("kind") or ""),
@@ -382,3 +382,12 @@ def _plots(root: Path) -> list[Path]:
     if not any(p.name == "map_city.png" for p in found) and (root / "maps" / "map_city.png").is_file():
         found.append(root / "maps" / "map_city.png")
     return found
+
+
+def _simulated_block(root: Path) -> dict[str, Any] | None:
+    """The coverage verdict `simulate` judged in this folder (verdict.json), which takes
+    precedence over solve's: solve's effective coverage is the optimiser's sizing estimate, the
+    simulation's is what the target is judged on."""
+    rec = _read_json(root / "verdict.json", required=False)
+    block = (rec or {}).get("coverage")
+    return block if isinstance(block, dict) and block else None
