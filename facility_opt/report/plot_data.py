@@ -44,7 +44,9 @@ class CoverageSeries:
     ci_high: list[float]
 
 
-COVERAGE_METRICS = ("facility_coverage", "service_coverage")
+# effective coverage is what the target is judged on when targets.max_turned_away < 1: drawn
+# whenever the simulation wrote it, so no figure shows plain coverage above the line alone
+COVERAGE_METRICS = ("facility_coverage", "effective_coverage", "service_coverage")
 
 
 def coverage_data(coverage_by_scenario: Mapping[str, Sequence[Mapping[str, str]]],

@@ -30,6 +30,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "coverage_pct": ("覆盖率 (%)", "coverage (%)"),
     "facility_coverage": ("日间照料中心覆盖率 (服务半径内有中心的社区占比)",
                           "Facility coverage (communities with a centre within reach)"),
+    "effective_coverage": ("有效覆盖率 (服务半径内且拒收不超过限值的社区占比)",
+                           "Effective coverage (within reach, turning away no more than the limit)"),
     "service_coverage": ("服务满足率 (获得服务的照料需求占比)",
                          "Service coverage (day-care visit requests served)"),
     "facility_coverage_population": ("人口加权覆盖率", "Population-weighted facility coverage"),
