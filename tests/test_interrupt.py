@@ -65,6 +65,13 @@ def _previous_results(target: Path) -> dict[str, bytes | None]:
     return _snapshot(target)
 
 
+def _ctrl_c_as_from_a_terminal() -> None:
+    """In the child before exec: Ctrl-C at its default, as a terminal gives it. A test runner
+    started in the background of a non-interactive shell inherits SIGINT *ignored*, and Python
+    then never raises KeyboardInterrupt: the tests would measure the runner, not the tool."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Run:
     """A command running in its own process group (as from a terminal), output to files."""
 
@@ -72,7 +79,8 @@ class Run:
         self.out, self.err = cwd / "stdout.txt", cwd / "stderr.txt"
         with open(self.out, "wb") as out, open(self.err, "wb") as err:
             self.proc = subprocess.Popen([*CLI, *args], cwd=cwd, stdout=out, stderr=err,
-                                         env=_env(), start_new_session=True)
+                                         env=_env(), start_new_session=True,
+                                         preexec_fn=_ctrl_c_as_from_a_terminal)
         self.pid = self.proc.pid
 
     def stderr(self) -> str:
