@@ -73,10 +73,9 @@ def run_simulate(scenario: str | None = None, out: Path | None = None,
 def simulated_verdicts(sc, pf, result: SimulationResult) -> dict:
     """The one judgement of the target (model/targets.judge) on this simulation: the verdict
     plan, compare and the annex give for the same portfolio."""
-    from facility_opt.model.targets import effective_on, judge
+    from facility_opt.model.targets import judge_simulated
 
-    eff = ({y: result.effective_ids(y) for y in result.years} if effective_on(sc) else None)
-    return {y: v for y, v in judge(sc, pf, effective_ids=eff).items() if y in result.years}
+    return {y: v for y, v in judge_simulated(sc, pf, result).items() if y in result.years}
 
 
 def _print_summary(result: SimulationResult, target: Path, verdicts: dict | None = None) -> None:

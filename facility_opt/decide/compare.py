@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from facility_opt.errors import InputError
+from facility_opt.model.targets import judge_simulated  # re-exported: the one judgement of a simulation
 
 SUMMARY_COLUMNS = ["scenario", "title", "source", "status", "objective", "objective_kind",
                    "total_cost", "budget_total", "budget_unit", "selected_count"]
@@ -157,16 +158,6 @@ def _run_scenario(ref: str, folder, name: str, *, solver: str, replications: int
 
 RESULTS_FILES_READ = ("summary.json", "scenario.json", "selection.csv", "spend.csv",
                       "coverage.csv", "manifest.json")
-
-
-def judge_simulated(scenario, portfolio, sim) -> dict:
-    """The one judgement (`model.targets.judge`) of a simulated portfolio: effective coverage
-    from the simulation when `targets.max_turned_away` is on — as plan and frontier judge it."""
-    from facility_opt.model.targets import effective_on, judge, target_years
-
-    eff = ({y: set(sim.effective_ids(y)) for y in target_years(scenario)}
-           if effective_on(scenario) else None)
-    return judge(scenario, portfolio, effective_ids=eff)
 
 
 def _input_files(s: ComparedScenario) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from typing import Any
 
 from facility_opt.errors import InfeasibleError, InputError
 from facility_opt.model.portfolio import Portfolio
-from facility_opt.model.targets import CoverageVerdict, effective_on, judge, target_years
+from facility_opt.model.targets import CoverageVerdict, effective_on, judge, judge_simulated, target_years
 from facility_opt.model.types import Scenario
 from facility_opt.solve.status import SolveStatus
 
@@ -325,13 +325,11 @@ def _solve_budget(task: tuple[Scenario, float, dict[int, float], str]) -> Fronti
 def judge_portfolio(scenario: Scenario, portfolio: Portfolio) -> dict[int, CoverageVerdict]:
     """The one judgement of a portfolio, with effective coverage from its simulation when the
     turned-away limit is on (the scenario's seed and replications, as plan and compare use)."""
-    eff = None
-    if effective_on(scenario):
-        from facility_opt.simulate.core import simulate
+    if not effective_on(scenario):
+        return judge(scenario, portfolio)
+    from facility_opt.simulate.core import simulate
 
-        sim = simulate(scenario, portfolio, progress=False)
-        eff = {y: set(sim.effective_ids(y)) for y in target_years(scenario)}
-    return judge(scenario, portfolio, effective_ids=eff)
+    return judge_simulated(scenario, portfolio, simulate(scenario, portfolio, progress=False))
 
 
 def _float(v: Any) -> float | None:

@@ -197,13 +197,12 @@ def wilson_interval(k: int, n: int, z: float = 1.959963984540054) -> tuple[float
 # Running
 # --------------------------------------------------------------------------------------------
 def _future_task(task: tuple[Scenario, Portfolio, int, int]) -> dict[str, Any]:
-    from facility_opt.model.targets import effective_on, judge
+    from facility_opt.model.targets import judge_simulated
     from facility_opt.simulate.core import simulate
 
     sc, pf, reps, days = task
     res = simulate(sc, pf, replications=reps, days=days, progress=False)
-    eff = {y: res.effective_ids(y) for y in res.years} if effective_on(sc) else None
-    verdicts = judge(sc, pf, effective_ids=eff)  # the one judgement, as plan and compare use
+    verdicts = judge_simulated(sc, pf, res)  # the one judgement, as plan and compare use
     out: dict[str, Any] = {}
     ok = True
     for y in res.years:

@@ -36,7 +36,13 @@ from typing import Any
 from facility_opt.decide.plan_cuts import Cut, new_cuts
 from facility_opt.errors import InfeasibleError, InputError
 from facility_opt.model.portfolio import Portfolio
-from facility_opt.model.targets import CoverageVerdict, effective_on, judge, required_covered, target_years
+from facility_opt.model.targets import (
+    CoverageVerdict,
+    effective_on,
+    judge_simulated,
+    required_covered,
+    target_years,
+)
 from facility_opt.model.types import Scenario
 from facility_opt.progress import stage
 
@@ -168,7 +174,7 @@ def plan(scenario: Scenario, *, solver: str = "highs", replications: int | None 
                 progress = stack.enter_context(stage("plan rounds", max_rounds))
             pf = res.portfolio
             s = _simulate(scenario, pf, replications, seed, workers, scheduler)
-            verdicts = _judge(scenario, pf, s)
+            verdicts = judge_simulated(scenario, pf, s)
             prev = rounds[-1].portfolio if rounds else Portfolio()
             added_cuts = [c for c in cuts.values() if c.round == n - 1]
             rounds.append(PlanRound(n, str(res.status), res.gap, pf, float(res.objective),
@@ -197,7 +203,7 @@ def plan(scenario: Scenario, *, solver: str = "highs", replications: int | None 
     if result is None:  # round 1 has no plan within the budget: show what the money does buy
         result = _best_coverage_within_budget(scenario, solver)
         sim = _simulate(scenario, result.portfolio, replications, seed, workers, scheduler)
-        verdicts = _judge(scenario, result.portfolio, sim)
+        verdicts = judge_simulated(scenario, result.portfolio, sim)
         rounds.append(PlanRound(1, str(result.status), result.gap, result.portfolio,
                                 float(result.objective), float(result.total_cost),
                                 dict(result.spend_by_year), sorted(result.portfolio.starts), [], [],
@@ -239,13 +245,6 @@ def _simulate(scenario: Scenario, portfolio: Portfolio, replications: int | None
 
     return simulate(scenario, portfolio, replications=replications, seed=seed, workers=workers,
                     scheduler=scheduler)
-
-
-def _judge(scenario: Scenario, portfolio: Portfolio, sim: Any) -> dict[int, CoverageVerdict]:
-    eff = None
-    if effective_on(scenario):
-        eff = {y: set(sim.effective_ids(y)) for y in target_years(scenario)}
-    return judge(scenario, portfolio, effective_ids=eff)
 
 
 def _met_reason(scenario: Scenario, verdicts: Mapping[int, CoverageVerdict], n: int) -> str:
@@ -292,4 +291,4 @@ def _price(out: PlanResult, solver: str, replications: int | None, seed: int | N
     out.free_total, out.free_budget_by_year = lc.free_total, lc.free_budget_by_year
     if lc.result is not None:
         s = _simulate(sc, lc.result.portfolio, replications, seed, workers, scheduler)
-        out.least_cost_verdicts = _judge(sc, lc.result.portfolio, s)
+        out.least_cost_verdicts = judge_simulated(sc, lc.result.portfolio, s)

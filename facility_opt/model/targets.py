@@ -124,3 +124,13 @@ def judge(scenario: Scenario, portfolio: Portfolio | None, *,
         out[y] = CoverageVerdict(y, len(cov), n, len(cov) / n if n else 0.0, basis, eff,
                                  target, met)
     return out
+
+
+def judge_simulated(scenario: Scenario, portfolio: Portfolio | None,
+                    sim: Any) -> dict[int, CoverageVerdict]:
+    """`judge` of a simulated portfolio: effective coverage from the simulation's per-community
+    verdicts (`sim.effective_ids(year)`) when targets.max_turned_away is on. The one place
+    simulate, futures, plan, frontier and compare turn a simulation into the verdict."""
+    eff = ({y: set(sim.effective_ids(y)) for y in target_years(scenario)}
+           if effective_on(scenario) else None)
+    return judge(scenario, portfolio, effective_ids=eff)
