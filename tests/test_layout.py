@@ -23,7 +23,8 @@ STAGES = ["base", "results", "model", "scenario", "solve", "simulate", "draw", "
 DRAW = {"facility_opt.report.plots", "facility_opt.report.fonts", "facility_opt.report.terms",
         "facility_opt.report.maps", "facility_opt.report", "facility_opt.report.plot_data",
         "facility_opt.report.plot_style", "facility_opt.report.plot_draw",
-        "facility_opt.report.plot_frontier"}
+        "facility_opt.report.plot_frontier", "facility_opt.report.futures_plot",
+        "facility_opt.report.robust_plot"}
 BASE = {"errors", "executor", "progress", "__init__", "plan"}  # top-level modules
 SCRIPTS = {"facility_opt.data.build_leshan", "facility_opt.scenario.reference"}  # `python -m` tools
 

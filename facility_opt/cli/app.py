@@ -260,13 +260,22 @@ def plan(
                               callback=_at_least_one,
                               help="Most solve → simulate rounds (default: scenario).",
                               show_default=False)] = None,
+    robust: Annotated[float | None, typer.Option(
+        "--robust", parser=_number, metavar="P",
+        help="Plan for the [uncertainty] futures: the best portfolio meeting the target in at "
+             "least a share P (0–1] of them, or the exact money it needs.",
+        show_default=False)] = None,
+    futures: Annotated[int | None, typer.Option("--futures", parser=_whole_number,
+                       callback=_at_least_one,
+                       help="With --robust: futures to sample (default: uncertainty.futures).",
+                       show_default=False)] = None,
 ) -> None:
     """Solve, simulate, and solve again until the day-care target is met (or say what it costs)."""
     from facility_opt.cli.plan_cmd import run_plan
 
     _run(run_plan, scenario=scenario, out=out, replications=replications, seed=seed,
          workers=workers, scheduler=scheduler, solver=_check_solver(solver),
-         max_iterations=max_iterations)
+         max_iterations=max_iterations, robust=robust, futures=futures)
 
 
 @app.command()

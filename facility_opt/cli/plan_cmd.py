@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from facility_opt.cli.console import wide_console
 from facility_opt.decide.plan import PlanResult, plan
 from facility_opt.decide.plan_report import verdict_text, write_plan_outputs
 from facility_opt.model.targets import effective_on, target_years
@@ -13,7 +14,7 @@ def print_plan(res: PlanResult, console=None) -> None:
     """A rich table with one row per round, then the verdict and its reason."""
     from rich.table import Table
 
-    console = console or _console()
+    console = console or wide_console()
     sc = res.scenario
     y = target_years(sc)[0]
     eff = effective_on(sc)
@@ -48,21 +49,22 @@ def print_plan(res: PlanResult, console=None) -> None:
     console.print(verdict_text(res), style=style, soft_wrap=True)
 
 
-def _console():
-    """A rich console; wide enough for the round table when output goes to a file or pipe."""
-    from rich.console import Console
-
-    console = Console()
-    if not console.is_terminal:
-        console = Console(width=160)
-    return console
-
-
 def run_plan(scenario: str | None, out: Path | None, replications: int | None,
              seed: int | None, workers: int, scheduler: str | None, solver: str,
-             max_iterations: int | None) -> int:
+             max_iterations: int | None, robust: float | None = None,
+             futures: int | None = None) -> int:
     """`facility-opt plan`: exit 0 when the loop ran (the verdict says met or not), 3 when even
     the first solve has no plan (raised as InfeasibleError)."""
+    if robust is not None:
+        from facility_opt.cli.robust_cmd import run_robust_plan
+
+        return run_robust_plan(scenario, out, robust, replications, seed, workers, scheduler,
+                               solver, max_iterations, futures)
+    if futures is not None:
+        from facility_opt.errors import InputError
+
+        raise InputError.one("command line", "--futures", futures,
+                             "--robust P as well (futures are sampled for the robust plan)")
     from facility_opt.results.folder import (
         ResultsFolder,
         default_results_dir,
@@ -84,7 +86,7 @@ def run_plan(scenario: str | None, out: Path | None, replications: int | None,
                                 "workers": workers})
         folder.write_json("scenario.json", scenario_record(sc))
         write_plan_outputs(folder, res)
-    console = _console()
+    console = wide_console()
     print_plan(res, console)
     console.print(f"Results in {target}")
     return 0

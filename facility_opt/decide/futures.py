@@ -129,6 +129,8 @@ class FuturesResult:
     rows: list[dict[str, Any]]  # futures.csv rows
     rule: Rule | None = None
     ranking: list[dict[str, Any]] = field(default_factory=list)  # per input: its best condition
+    # per future, per failed target year: communities within reach that turned away too many
+    failing: list[dict[int, tuple[str, ...]]] = field(default_factory=list, repr=False)
 
     @property
     def futures(self) -> int:
@@ -196,14 +198,18 @@ def wilson_interval(k: int, n: int, z: float = 1.959963984540054) -> tuple[float
 # --------------------------------------------------------------------------------------------
 # Running
 # --------------------------------------------------------------------------------------------
-def _future_task(task: tuple[Scenario, Portfolio, int, int]) -> dict[str, Any]:
-    from facility_opt.model.targets import judge_simulated
+def _future_task(task: tuple[Scenario, Portfolio, int, int]
+                 ) -> tuple[dict[str, Any], dict[int, tuple[str, ...]]]:
+    """One future simulated: its futures.csv columns, and per target year the communities within
+    reach that turned away too many (what `plan --robust` cuts on)."""
+    from facility_opt.model.targets import covered_ids, judge_simulated
     from facility_opt.simulate.core import simulate
 
     sc, pf, reps, days = task
     res = simulate(sc, pf, replications=reps, days=days, progress=False)
     verdicts = judge_simulated(sc, pf, res)  # the one judgement, as plan and compare use
     out: dict[str, Any] = {}
+    failing: dict[int, tuple[str, ...]] = {}
     ok = True
     for y in res.years:
         met = bool(verdicts[y].met) if y in verdicts else res.met(y, res.judged_metric)
@@ -211,17 +217,41 @@ def _future_task(task: tuple[Scenario, Portfolio, int, int]) -> dict[str, Any]:
         out[f"facility_coverage_{y}"] = res.coverage_row(y, "facility_coverage")["mean"]
         out[f"effective_coverage_{y}"] = res.coverage_row(y, "effective_coverage")["mean"]
         out[f"met_{y}"] = int(met)
+        if not met:
+            failing[y] = tuple(sorted(covered_ids(sc, pf, y) - res.effective_ids(y)))
     out["met"] = int(ok)
-    return out
+    return out, failing
 
 
-def run_futures(scenario: Scenario, portfolio: Portfolio, *, futures: int | None = None,
-                seed: int | None = None, replications: int = 1, days: int | None = None,
-                workers: int = 1, scheduler: str | None = None,
-                progress: bool = True) -> FuturesResult:
-    """Simulate `portfolio` in every sampled future of `scenario`'s `[uncertainty]` table."""
+def simulate_futures(base: Scenario, portfolio: Portfolio, sampled: list[dict[str, Any]], *,
+                     replications: int, days: int, workers: int = 1,
+                     scheduler: str | None = None, description: str = "futures",
+                     progress: bool = True
+                     ) -> list[tuple[dict[str, Any], dict[int, tuple[str, ...]]]]:
+    """`portfolio` simulated in every sampled future of `base` (whose simulation years are the
+    target years), in future order, through the executor."""
     from facility_opt.executor import run_tasks
 
+    tasks = [(future_scenario(base, f), portfolio, replications, days) for f in sampled]
+    return run_tasks(_future_task, tasks, workers=workers, scheduler=scheduler,
+                     description=description, progress=progress)
+
+
+@dataclass(frozen=True)
+class FuturesSetup:
+    """The sampled futures of a scenario, checked: what `futures` and `plan --robust` share."""
+
+    futures: int
+    seed: int
+    days: int
+    years: tuple[int, ...]
+    base: Scenario  # the scenario simulated in its target years
+    sampled: list[dict[str, Any]]  # per future: input name → value
+
+
+def futures_setup(scenario: Scenario, *, futures: int | None = None, seed: int | None = None,
+                  replications: int = 1, days: int | None = None) -> FuturesSetup:
+    """Check the `[uncertainty]` table and the options, and draw the futures."""
     unc = scenario.uncertainty
     n = int(futures if futures is not None else unc.futures)
     seed = int(seed if seed is not None else unc.seed)
@@ -242,19 +272,36 @@ def run_futures(scenario: Scenario, portfolio: Portfolio, *, futures: int | None
     years = target_years(scenario)
     days = int(days if days is not None else scenario.simulation.sampled_days)
     base = replace(scenario, simulation=replace(scenario.simulation, years=years))
-    sampled = sample_futures(scenario, n, seed)
-    tasks = [(future_scenario(base, f), portfolio, replications, days) for f in sampled]
-    outcomes = run_tasks(_future_task, tasks, workers=workers, scheduler=scheduler,
-                         description=f"futures of {scenario.name}", progress=progress)
-    rows = [{"future": i + 1, **f, **o} for i, (f, o) in enumerate(zip(sampled, outcomes,
-                                                                         strict=True))]
-    result = FuturesResult(scenario=scenario.name, seed=seed,
+    return FuturesSetup(n, seed, days, years, base, sample_futures(scenario, n, seed))
+
+
+def futures_result(scenario: Scenario, setup: FuturesSetup, replications: int,
+                   outcomes: list[tuple[dict[str, Any], Any]]) -> FuturesResult:
+    """futures.csv rows, P(met) and the deciding inputs of simulated futures."""
+    rows = [{"future": i + 1, **f, **o}
+            for i, (f, (o, _)) in enumerate(zip(setup.sampled, outcomes, strict=True))]
+    unc = scenario.uncertainty
+    result = FuturesResult(scenario=scenario.name, seed=setup.seed,
                            simulation_seed=scenario.simulation.seed, replications=replications,
-                           days=days, inputs=unc.inputs, years=years,
-                           target=float(scenario.targets.daycare_coverage), rows=rows)
+                           days=setup.days, inputs=unc.inputs, years=setup.years,
+                           target=float(scenario.targets.daycare_coverage), rows=rows,
+                           failing=[fails for _, fails in outcomes])
     failed = np.array([not r["met"] for r in rows])
     result.rule, result.ranking = deciding_inputs(rows, unc.inputs, failed)
     return result
+
+
+def run_futures(scenario: Scenario, portfolio: Portfolio, *, futures: int | None = None,
+                seed: int | None = None, replications: int = 1, days: int | None = None,
+                workers: int = 1, scheduler: str | None = None,
+                progress: bool = True) -> FuturesResult:
+    """Simulate `portfolio` in every sampled future of `scenario`'s `[uncertainty]` table."""
+    setup = futures_setup(scenario, futures=futures, seed=seed, replications=replications,
+                          days=days)
+    outcomes = simulate_futures(setup.base, portfolio, setup.sampled, replications=replications,
+                                days=setup.days, workers=workers, scheduler=scheduler,
+                                description=f"futures of {scenario.name}", progress=progress)
+    return futures_result(scenario, setup, replications, outcomes)
 
 
 # --------------------------------------------------------------------------------------------

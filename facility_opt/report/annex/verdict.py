@@ -119,16 +119,9 @@ def robustness_p(data: AnnexData) -> tuple[float, float | None, float | None, An
     if not isinstance(p, (int, float)):
         return None
     lo = hi = None
-    for key in ("p_met_interval", "interval", "wilson", "ci"):
-        v = r.get(key)
-        if isinstance(v, (list, tuple)) and len(v) == 2:
-            lo, hi = v
-            break
-        if isinstance(v, Mapping):
-            lo, hi = v.get("low"), v.get("high")
-            break
-    lo = r.get("p_met_low", lo)
-    hi = r.get("p_met_high", hi)
+    v = r.get("p_met_ci95")  # the 95 % Wilson interval, as futures and plan --robust write it
+    if isinstance(v, (list, tuple)) and len(v) == 2:
+        lo, hi = v
     return float(p), lo, hi, r.get("futures")
 
 

@@ -1,0 +1,454 @@
+"""`plan --robust P`: the portfolio that meets the coverage target in at least a share P of the
+sampled futures (the scenario's `[uncertainty]` table, drawn as `futures` draws them).
+
+One MILP over every sampled future. Future f has its own demand (its visit scale, ageing,
+urbanisation, stays), hence its own places requirement R_ktf for community k in target year t
+(`solve.coverage.effective_places` on the future's scenario: the sizing every command uses).
+For each distinct requirement a covered indicator z (as in `solve/coverage.py`):
+
+    (R − E_kt) z ≤ Σ min(p_i, R − E_kt) x_is          (E_kt: existing places within reach)
+
+a binary m_f per future, "future f is met":  Σ_k z_k,t,R_ktf ≥ (required − outright) m_f  for
+every target year, and Σ_f m_f ≥ ⌈P·N⌉. The rules and budgets are the scenario's; the objective
+is its own (benefit), so among the robust portfolios the best one is chosen.
+
+The sizing is an estimate of what the simulation will show, so, as in `plan`, the portfolio is
+then simulated in every future (same seeds: common random numbers). Where a future fails, each
+community the MILP counted but the simulation saw turn away too many gets a cut for that future
+only: "counts as covered in f only with more new places within reach than this portfolio gave
+it" (`decide/plan_cuts.py`'s rule). The MILP is solved again; requirements only grow, so the
+loop ends. The verdict kinds are plan's: met_simulated (the simulation meets the target in
+≥ ⌈P·N⌉ futures), not_met_proven (HiGHS proves no portfolio within the budget meets the
+requirements in that many futures: the missing money is then the exact least cost of the same
+MILP, `solve.least_cost`), not_met_estimate (the rounds ran out).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from facility_opt.decide.futures import FuturesResult, FuturesSetup, futures_result
+from facility_opt.errors import InfeasibleError, InputError
+from facility_opt.model.portfolio import Portfolio
+from facility_opt.model.targets import effective_on, required_covered
+from facility_opt.model.types import Scenario
+from facility_opt.progress import stage
+
+CURVE_SHARES = (0.5, 0.75, 0.9, 1.0)  # shares of futures on the P(met)-against-budget curve
+
+
+@dataclass(frozen=True)
+class Needs:
+    """Per future and target year: new places each community needs within reach beyond the
+    existing ones (`rest`; ≤ 0: the existing centres cover it), from the future's sizing."""
+
+    rest: tuple[dict[tuple[int, int], int], ...]  # future → (community index, year) → places
+
+
+@dataclass
+class RobustRound:
+    """One solve → simulate-in-every-future round."""
+
+    round: int
+    status: str
+    gap: float | None
+    portfolio: Portfolio
+    objective: float
+    total_cost: float
+    spend_by_year: dict[int, float]
+    estimated_met: list[bool]  # per future: the portfolio meets the MILP's requirements
+    simulated: FuturesResult
+    cuts_added: int  # cuts this round's solve had that the previous one had not
+
+    @property
+    def met_count(self) -> int:
+        return self.simulated.met_count
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    """The least money with which a portfolio meets the requirements of ≥ `futures_met`
+    futures: in the scenario's yearly proportions (`total`) and with a free split."""
+
+    share: float
+    futures_met: int
+    total: float | None
+    free_total: float | None
+    status: str
+    gap: float | None
+    error: str = ""
+
+    def record(self) -> dict[str, Any]:
+        return {"share": self.share, "futures_met": self.futures_met, "total": self.total,
+                "free_total": self.free_total, "status": self.status, "gap": self.gap,
+                "error": self.error or None}
+
+
+@dataclass
+class RobustResult:
+    scenario: Scenario
+    share: float  # P asked for
+    required: int  # ⌈P·N⌉ futures
+    setup: FuturesSetup
+    replications: int
+    rounds: list[RobustRound]
+    solve_result: Any  # SolveResult of the final portfolio
+    verdict_kind: str
+    reason: str
+    cuts: dict[tuple[int, int, int], int] = field(default_factory=dict)  # (f, k, t) → places
+    best_within_budget: int | None = None  # most futures the budget can meet (when not met)
+    least_cost: Any = None  # LeastCostResult of the robust requirements, when not met
+    least_cost_error: str = ""
+    least_cost_simulated: FuturesResult | None = None
+    curve: list[CurvePoint] = field(default_factory=list)
+
+    @property
+    def met(self) -> bool:
+        return self.verdict_kind == "met_simulated"
+
+    @property
+    def final(self) -> RobustRound:
+        return self.rounds[-1]
+
+    @property
+    def extra_budget_by_year(self) -> dict[int, float]:
+        lc, sc = self.least_cost, self.scenario
+        if lc is None:
+            return {}
+        return {y: max(0.0, float(lc.budget_by_year.get(y, 0.0)) - float(sc.budget.annual.get(y, 0.0)))
+                for y in sc.years}
+
+
+# -- the requirements of every future ----------------------------------------------------------
+
+def _sized(scenario: Scenario) -> tuple[list[int], dict[tuple[int, int], int]]:
+    """Communities some site can serve (the others cannot count in any future), and the
+    existing places within reach of each community per target year."""
+    from facility_opt.model.geometry import reach
+    from facility_opt.model.targets import centre_open, target_years
+    from facility_opt.solve.coverage import serving
+
+    where = reach(scenario) if scenario.targets.coverage_basis == "reach" else None
+    cen_of, can_of = serving(scenario, where)
+    places = {c.id: int(c.places) for c in scenario.centres or ()}
+    opening = {c.id: c.opening_year for c in scenario.centres or ()}
+    ks, existing = [], {}
+    for k, m in enumerate(scenario.communities or ()):
+        if cen_of[m.id] or can_of[m.id]:
+            ks.append(k)
+        for t in target_years(scenario):
+            existing[k, t] = sum(places[c] for c in cen_of[m.id]
+                                 if places[c] > 0 and centre_open(opening[c], t))
+    return ks, existing
+
+
+def _needs_task(task: tuple[Scenario, tuple[int, ...], tuple[int, ...]]) -> dict[tuple[int, int], int]:
+    """One future's places requirement (total places within reach) per community and year."""
+    from facility_opt.model.population import project_population
+    from facility_opt.solve.coverage import effective_places
+
+    sc, years, ks = task
+    comms = sc.communities or ()
+    if not effective_on(sc):
+        return {(k, t): 1 for t in years for k in ks}
+    projection = project_population(sc, years)
+    return {(k, t): effective_places(sc, comms[k].id, t, projection) for t in years for k in ks}
+
+
+def future_needs(setup: FuturesSetup, *, workers: int = 1, scheduler: str | None = None) -> Needs:
+    """Size every future's places requirement (through the executor: one task per future)."""
+    from facility_opt.decide.futures import future_scenario
+    from facility_opt.executor import run_tasks
+
+    ks, existing = _sized(setup.base)
+    tasks = [(future_scenario(setup.base, f), setup.years, tuple(ks)) for f in setup.sampled]
+    sized = run_tasks(_needs_task, tasks, workers=workers, scheduler=scheduler,
+                      description="sizing the futures' places")
+    return Needs(tuple({key: need - existing[key] for key, need in s.items()} for s in sized))
+
+
+# -- the MILP ----------------------------------------------------------------------------------
+
+def robust_constraints(scenario: Scenario, needs: Needs, required: int,
+                       cuts: Mapping[tuple[int, int, int], int]):
+    """`extra_constraints` for `solve` / `least_cost` (see the module docstring)."""
+    import pulp
+
+    from facility_opt.model.geometry import reach
+    from facility_opt.solve.coverage import serving
+    from facility_opt.solve.solvers import new_var
+
+    need_n = required_covered(scenario)
+
+    def add(model) -> None:
+        sc = scenario
+        where = reach(sc) if sc.targets.coverage_basis == "reach" else None
+        _, can_of = serving(sc, where)
+        comms = list(sc.communities or ())
+        index = {c.id: i for i, c in enumerate(sc.candidates)}
+        indicator: dict[tuple[int, int, int], Any] = {}
+
+        def covered(k: int, t: int, rest: int):
+            """z for "≥ rest new places within reach of k in service in t" (None: impossible)."""
+            key = (k, t, rest)
+            if key not in indicator:
+                avail = [(model.x[i, o.start], float(min(sc.candidates[i].daycare_places, rest)))
+                         for i in (index[c] for c in can_of[comms[k].id]) for o in model.options[i]
+                         if o.completion < t]
+                if sum(a for _, a in avail) < rest - 1e-9:
+                    indicator[key] = None
+                else:
+                    z = new_var(model.problem, f"robust_z_{k}_{t}_{rest}", 0, 1,
+                                pulp.LpBinary if rest > 1 else pulp.LpContinuous)
+                    model.columns.append(z)
+                    model.add_constraint(pulp.LpAffineExpression([(z, float(rest))] + [
+                        (v, -a) for v, a in avail]) <= 0, f"robust_reached_{k}_{t}_{rest}",
+                        "robust coverage", f"{comms[k].id} has ≥ {rest} new places within "
+                        f"reach in {t}")
+                    indicator[key] = z
+            return indicator[key]
+
+        met = []
+        for f, rest_f in enumerate(needs.rest):
+            m = new_var(model.problem, f"future_met_{f}", 0, 1, pulp.LpBinary)
+            model.columns.append(m)
+            met.append(m)
+            for t in sorted({t for _, t in rest_f}):
+                outright, terms = 0, []
+                for (k, y), rest in sorted(rest_f.items()):
+                    if y != t:
+                        continue
+                    rest = max(rest, cuts.get((f, k, t), 0))
+                    if rest <= 0:
+                        outright += 1
+                        continue
+                    z = covered(k, t, rest)
+                    if z is not None:
+                        terms.append((z, 1.0))
+                short = need_n - outright
+                if short > 0:
+                    model.add_constraint(
+                        pulp.LpAffineExpression(terms + [(m, -float(short))]) >= 0,
+                        f"future_{f}_{t}", "robust target",
+                        f"future {f + 1} meets the target in {t} only with ≥ {need_n} "
+                        "communities covered")
+        model.add_constraint(pulp.lpSum(met) >= required, "robust_share", "robust target",
+                             f"the target met in ≥ {required} of {len(met)} sampled futures")
+
+    return add
+
+
+def estimated_met(scenario: Scenario, needs: Needs, portfolio: Portfolio,
+                  cuts: Mapping[tuple[int, int, int], int]) -> list[bool]:
+    """Per future: does the portfolio meet the MILP's requirements (sizing and cuts)? Computed
+    from the projects directly, not from solver values."""
+    from facility_opt.decide.plan_cuts import new_places_within_reach
+    from facility_opt.model.geometry import reach
+
+    need_n = required_covered(scenario)
+    comms = list(scenario.communities or ())
+    where = reach(scenario)
+    have: dict[tuple[int, int], int] = {}
+    out = []
+    for f, rest_f in enumerate(needs.rest):
+        ok = True
+        for t in sorted({t for _, t in rest_f}):
+            n = 0
+            for (k, y), rest in rest_f.items():
+                if y != t:
+                    continue
+                rest = max(rest, cuts.get((f, k, t), 0))
+                if rest > 0 and (k, t) not in have:
+                    have[k, t] = new_places_within_reach(scenario, portfolio, comms[k].id, t, where)
+                n += rest <= 0 or have[k, t] >= rest
+            ok = ok and n >= need_n
+        out.append(ok)
+    return out
+
+
+# -- the loop ----------------------------------------------------------------------------------
+
+def robust_plan(scenario: Scenario, share: float, *, solver: str = "highs",
+                futures: int | None = None, seed: int | None = None, replications: int = 1,
+                days: int | None = None, workers: int = 1, scheduler: str | None = None,
+                max_iterations: int | None = None, curve: Sequence[float] | None = None
+                ) -> RobustResult:
+    """The best portfolio meeting the target in ≥ ⌈share·N⌉ of the sampled futures, checked by
+    simulating it in each; priced exactly when the budget cannot (see the module docstring)."""
+    from facility_opt.decide.futures import futures_setup, simulate_futures
+    from facility_opt.solve.core import solve
+
+    if not scenario.communities:
+        raise InputError.one("scenario", "key data.communities", "",
+                             "a communities table: plan tests day-care coverage")
+    if not (isinstance(share, int | float) and 0 < share <= 1):
+        raise InputError.one("command line", "--robust", share,
+                             "a share of the futures in (0, 1], e.g. 0.9")
+    if required_covered(scenario) <= 0:
+        raise InputError.one(scenario.source.name if scenario.source else "scenario",
+                             "key targets.daycare_coverage", scenario.targets.daycare_coverage,
+                             "a coverage target > 0 (the robust plan meets it in the futures)")
+    setup = futures_setup(scenario, futures=futures, seed=seed, replications=replications,
+                          days=days)
+    required = math.ceil(share * setup.futures - 1e-9)
+    needs = future_needs(setup, workers=workers, scheduler=scheduler)
+    max_rounds = max(1, int(max_iterations or scenario.plan.max_iterations))
+    cuts: dict[tuple[int, int, int], int] = {}
+    rounds: list[RobustRound] = []
+    kind = reason = ""
+    result = None
+    prev_cuts = 0
+
+    def run(pf: Portfolio, what: str) -> FuturesResult:
+        outcomes = simulate_futures(setup.base, pf, setup.sampled, replications=replications,
+                                    days=setup.days, workers=workers, scheduler=scheduler,
+                                    description=what)
+        return futures_result(scenario, setup, replications, outcomes)
+
+    with stage("robust plan rounds", max_rounds) as progress:
+        while len(rounds) < max_rounds:
+            n = len(rounds) + 1
+            n_cuts = len(cuts)
+            try:
+                res = solve(scenario, solver=solver, coverage_target=False,
+                            extra_constraints=robust_constraints(scenario, needs, required, cuts),
+                            price_infeasible=False)
+            except InfeasibleError as err:
+                if str(err.status or "infeasible") != "infeasible":
+                    kind, reason = "not_met_estimate", ("the solver found no plan within its "
+                                                        f"limits, which proves nothing ({err.message})")
+                else:
+                    kind = "not_met_proven"
+                    reason = (f"proven by the optimiser: no portfolio within the budget meets the "
+                              f"places requirements of ≥ {required} of {setup.futures} futures "
+                              f"(each future's own sizing{' and the simulation’s cuts' if cuts else ''})"
+                              f" with every rule ({err.message})")
+                break
+            pf = res.portfolio
+            sim = run(pf, f"round {n}: {setup.futures} futures")
+            rounds.append(RobustRound(n, str(res.status), res.gap, pf, float(res.objective),
+                                      float(res.total_cost), dict(res.spend_by_year),
+                                      estimated_met(scenario, needs, pf, cuts), sim,
+                                      n_cuts - prev_cuts))
+            prev_cuts = n_cuts
+            result = res
+            progress.advance()
+            if sim.met_count >= required:
+                kind = "met_simulated"
+                reason = (f"simulated in round {n}: the target is met in {sim.met_count} of "
+                          f"{setup.futures} futures (≥ {required} asked, {share:.0%})")
+                break
+            fresh = _new_cuts(scenario, needs, pf, sim, cuts)
+            if not fresh:
+                kind, reason = "not_met_estimate", (
+                    "the simulation misses the target in too many futures, yet no community the "
+                    "MILP counted fails the turned-away limit there: nothing to cut")
+                break
+            cuts.update(fresh)
+        else:
+            kind, reason = "not_met_estimate", (
+                f"{max_rounds} round(s) (plan.max_iterations) ran without a simulated success or a "
+                "proof; the last round's figures are estimates")
+    out = RobustResult(scenario, float(share), required, setup, replications, rounds, result,
+                       kind, reason, dict(cuts))
+    if result is None:  # what the budget can do: the most futures it meets, and that portfolio
+        best, res = _most_futures(scenario, solver, needs, cuts, required - 1)
+        out.best_within_budget, out.solve_result = best, res
+        if res is not None:
+            pf = res.portfolio
+            out.rounds.append(RobustRound(1, str(res.status), res.gap, pf, float(res.objective),
+                                          float(res.total_cost), dict(res.spend_by_year),
+                                          estimated_met(scenario, needs, pf, cuts),
+                                          run(pf, f"best within budget: {setup.futures} futures"),
+                                          len(cuts)))
+    if not out.met:
+        _price(out, solver, needs, run)
+    for p in sorted({*(curve if curve is not None else CURVE_SHARES), float(share)}):
+        out.curve.append(_curve_point(scenario, solver, needs, cuts, p, setup.futures))
+    return out
+
+
+def _new_cuts(scenario: Scenario, needs: Needs, portfolio: Portfolio, sim: FuturesResult,
+              cuts: Mapping[tuple[int, int, int], int]) -> dict[tuple[int, int, int], int]:
+    """A cut for every community the MILP counted that turned away too many in a failing
+    future: it counts there only with more new places within reach than it had."""
+    from facility_opt.decide.plan_cuts import new_places_within_reach
+    from facility_opt.model.geometry import reach
+
+    where = reach(scenario)
+    index = {m.id: k for k, m in enumerate(scenario.communities or ())}
+    out: dict[tuple[int, int, int], int] = {}
+    for f, failing in enumerate(sim.failing):
+        for t, ids in failing.items():
+            for cid in ids:
+                k = index[cid]
+                now = new_places_within_reach(scenario, portfolio, cid, t, where)
+                rest = max(needs.rest[f].get((k, t), 1), cuts.get((f, k, t), 0))
+                m = max(now + 1, rest, cuts.get((f, k, t), 0) + 1)
+                if m > cuts.get((f, k, t), 0):
+                    out[f, k, t] = m
+    return out
+
+
+def _most_futures(scenario: Scenario, solver: str, needs: Needs,
+                  cuts: Mapping[tuple[int, int, int], int], upper: int):
+    """The most futures (≤ upper) whose requirements a portfolio within the budget meets — a
+    bisection over exact solves — and that portfolio (None when the rules alone fail)."""
+    from facility_opt.solve.core import solve
+
+    def attempt(k: int):
+        try:
+            return solve(scenario, solver=solver, coverage_target=False, price_infeasible=False,
+                         extra_constraints=robust_constraints(scenario, needs, k, cuts))
+        except InfeasibleError as err:
+            if str(err.status or "infeasible") != "infeasible":
+                raise
+            return None
+
+    lo, best = 0, attempt(0)
+    if best is None:
+        raise InfeasibleError(["the rules alone have no plan within the budget"])
+    lo = sum(estimated_met(scenario, needs, best.portfolio, cuts))
+    hi = upper
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        res = attempt(mid)
+        if res is None:
+            hi = mid - 1
+        else:
+            best, lo = res, max(mid, sum(estimated_met(scenario, needs, res.portfolio, cuts)))
+    return lo, best
+
+
+def _price(out: RobustResult, solver: str, needs: Needs, run) -> None:
+    """The exact least money meeting the requirements of ⌈P·N⌉ futures and every rule."""
+    from facility_opt.solve.core import least_cost
+
+    sc = out.scenario
+    try:
+        lc = least_cost(sc, solver=solver, coverage_target=False,
+                        extra_constraints=robust_constraints(sc, needs, out.required, out.cuts))
+    except InfeasibleError as err:
+        out.least_cost_error = err.message
+        return
+    out.least_cost = lc
+    if lc.result is not None:
+        out.least_cost_simulated = run(lc.result.portfolio, "least-cost plan in every future")
+
+
+def _curve_point(scenario: Scenario, solver: str, needs: Needs,
+                 cuts: Mapping[tuple[int, int, int], int], share: float, n: int) -> CurvePoint:
+    from facility_opt.solve.core import least_cost
+
+    k = math.ceil(share * n - 1e-9)
+    try:
+        lc = least_cost(scenario, solver=solver, coverage_target=False, with_plan=False,
+                        extra_constraints=robust_constraints(scenario, needs, k, cuts))
+    except InfeasibleError as err:
+        return CurvePoint(share, k, None, None, "infeasible", None, err.message)
+    return CurvePoint(share, k, float(lc.total), lc.free_total, lc.status.value,
+                      float(lc.gap or 0.0))
+
