@@ -135,3 +135,35 @@ def test_compare_command(tmp_path: Path) -> None:
     assert (out / "compare.csv").is_file()
     bad = CliRunner().invoke(app, ["compare", str(tmp_path), "-o", str(tmp_path / "x")])
     assert bad.exit_code == 2 and "selection.csv" in bad.output
+
+
+def test_an_infeasible_scenario_is_a_row_not_the_end_of_the_comparison(tmp_path: Path) -> None:
+    """A scenario whose target no plan within its budget meets (proven) is listed with its
+    reason and the money it needs; the other scenarios are compared as usual (exit 0)."""
+    import csv as _csv
+
+    from test_simulate_cli import CANDIDATES, CENTRES, COMMUNITIES, SCENARIO
+    from typer.testing import CliRunner
+
+    from facility_opt.cli import app
+
+    runner = CliRunner()
+    for name, text in (("mini.toml", SCENARIO),
+                       ("tight.toml", SCENARIO.replace('name = "mini"', 'name = "tight"')
+                        .replace("annual = { 2022 = 100, 2023 = 100 }",
+                                 "annual = { 2022 = 10, 2023 = 10 }"))):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    (tmp_path / "candidates.csv").write_text(CANDIDATES, encoding="utf-8")
+    (tmp_path / "communities.csv").write_text(COMMUNITIES, encoding="utf-8")
+    (tmp_path / "centres.csv").write_text(CENTRES, encoding="utf-8")
+    out = tmp_path / "cmp"
+    res = runner.invoke(app, ["compare", str(tmp_path / "mini.toml"), str(tmp_path / "tight.toml"),
+                              "-o", str(out), "--replications", "2"])
+    assert res.exit_code == 0, res.output
+    with open(out / "compare.csv", encoding="utf-8", newline="") as f:
+        rows = {r["scenario"]: r for r in _csv.DictReader(f)}
+    assert rows["tight"]["status"] == "infeasible"
+    assert rows["tight"]["target_met"] == "0"
+    assert "proven by the optimiser" in rows["tight"]["note"]
+    assert rows["mini"]["status"] == "optimal" and rows["mini"]["target_met"] == "1"
+    assert "tight" in res.output

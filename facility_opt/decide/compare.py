@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from facility_opt.errors import InputError
+from facility_opt.errors import InfeasibleError, InputError
 from facility_opt.model.targets import judge_simulated  # re-exported: the one judgement of a simulation
 
 SUMMARY_COLUMNS = ["scenario", "title", "source", "status", "objective", "objective_kind",
@@ -48,6 +48,7 @@ class ComparedScenario:
     spend: list[dict[str, str]]
     coverage: list[dict[str, str]] | None
     notes: list[str] = field(default_factory=list)
+    infeasible: bool = False  # proven: no plan within the budget meets every rule and target
 
 
 @dataclass
@@ -140,7 +141,10 @@ def _run_scenario(ref: str, folder, name: str, *, solver: str, replications: int
     from facility_opt.solve.core import solve, write_solve_outputs
 
     sc = load_scenario(ref)
-    res = solve(sc, solver=solver)
+    try:
+        res = solve(sc, solver=solver)
+    except InfeasibleError as err:  # a row that says so, not the end of the comparison
+        return _infeasible_row(sc, folder, name, err)
     sub = _SubFolder(folder, name)
     write_solve_outputs(sub, sc, res)
     if sc.communities and sc.centres is not None:
@@ -153,6 +157,27 @@ def _run_scenario(ref: str, folder, name: str, *, solver: str, replications: int
     sub.write_json("manifest.json", {"command": "compare", **sub.manifest})
     out = read_results_folder(sub.path, source="scenario")
     out.name = name
+    return out
+
+
+def _infeasible_row(sc, folder, name: str, err: InfeasibleError) -> ComparedScenario:
+    """A scenario with no plan within its budget (proven, or the solver's limits): its row says
+    why and the money a plan would need; no selection, spend or coverage to draw."""
+    from facility_opt.results.folder import scenario_record
+
+    status = str(err.status or "infeasible")
+    summary = {"scenario": sc.name, "status": status, "budget_unit": sc.budget.unit,
+               "budget_by_year": {str(y): v for y, v in sorted(sc.budget.annual.items())},
+               "objective_kind": sc.objective.kind, "total_cost": None, "objective": None,
+               "reasons": list(err.reasons)}
+    sub = _SubFolder(folder, name)
+    sub.write_json("summary.json", summary)
+    sub.write_json("manifest.json", {"command": "compare", **sub.manifest})
+    proof = "proven by the optimiser" if status == "infeasible" else "the solver's limits"
+    out = ComparedScenario(name, sc.title or "", "scenario", sub.path, summary,
+                           scenario_record(sc), [], [], None,
+                           [f"no plan within the budget ({proof}): {err.message}"])
+    out.infeasible = status == "infeasible"
     return out
 
 
@@ -229,6 +254,8 @@ def headline(s: ComparedScenario, kinds: Sequence[str]) -> dict[str, Any]:
         row["target_met"] = None if any(m is None for m in mets) else all(mets)
         row["criterion"] = "effective coverage" if last.get("effective_covered") is not None \
             else f"communities covered ({last.get('basis', 'reach')})"
+    if s.infeasible:
+        row["target_met"] = False  # no plan within the budget meets every rule and target
     return row
 
 
