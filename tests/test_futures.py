@@ -238,3 +238,28 @@ def test_dask_local_cluster_gives_the_same_futures_as_one_worker():
         on_dask = run_futures(sc, Portfolio(), scheduler=cluster.scheduler_address,
                               progress=False)
     assert on_dask.rows == local.rows
+
+
+def test_annex_of_a_solve_folder_shows_p_met_of_its_futures_subfolder(mini_futures: Path):
+    """`futures` writes to <results>/futures/ by default: the annex of <results> shows that
+    P(met) when it was run on the same portfolio, and not when on another."""
+    res_dir = mini_futures / "res"
+    assert runner.invoke(app, ["solve", str(mini_futures / "mini.toml"), "-o", str(res_dir),
+                               "--no-explain"]).exit_code == 0
+    futures = runner.invoke(app, ["futures", str(mini_futures / "mini.toml"), "--portfolio",
+                                  str(res_dir / "selection.csv"), "-o", str(res_dir / "futures")])
+    assert futures.exit_code == 0, futures.output
+    rob = json.loads((res_dir / "futures" / "robustness.json").read_text(encoding="utf-8"))
+    ann = runner.invoke(app, ["annex", str(res_dir), "--lang", "en"])
+    assert ann.exit_code == 0, ann.output
+    md = next((res_dir / "annex").glob("*.md")).read_text(encoding="utf-8")
+    assert f"{rob['futures']} futures" in md
+    # another portfolio's futures are not this plan's
+    sel = (res_dir / "futures" / "selection.csv").read_text(encoding="utf-8")
+    other = sel.replace(",1,2022,", ",1,2023,") if ",1,2022," in sel else sel.replace(",1,2023,", ",1,2022,")
+    assert other != sel
+    (res_dir / "futures" / "selection.csv").write_text(other, encoding="utf-8")
+    ann = runner.invoke(app, ["annex", str(res_dir), "--lang", "en", "-o", str(mini_futures / "a2")])
+    assert ann.exit_code == 0, ann.output
+    md = next((mini_futures / "a2").glob("*.md")).read_text(encoding="utf-8")
+    assert f"{rob['futures']} futures" not in md

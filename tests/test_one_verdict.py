@@ -33,8 +33,12 @@ def test_every_command_gives_the_same_verdict(name: str, tmp_path: Path) -> None
         return
     assert result.exit_code == 0, result.output
     rec = json.loads((out / "plan.json").read_text(encoding="utf-8"))
-    sc = load_scenario(name)
+    from dataclasses import replace
+
     from facility_opt.simulate.core import read_portfolio
+
+    sc = load_scenario(name)  # frontier simulates with the scenario's replications: plan's here
+    sc = replace(sc, simulation=replace(sc.simulation, replications=int(reps)))
 
     pf = read_portfolio(out / "selection.csv", sc)
     sim = simulate(sc, pf, replications=int(reps))
