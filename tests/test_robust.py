@@ -264,3 +264,21 @@ def test_robust_share_is_read_from_the_sampled_futures_not_the_base() -> None:
     half = robust_plan(sc, 0.5, curve=())
     every = robust_plan(replace(sc), 1.0, curve=())
     assert every.rounds[0].total_cost > half.rounds[0].total_cost
+
+
+def test_a_share_no_budget_reaches_names_the_most_futures_any_budget_meets() -> None:
+    """Demand ×2–4: in the busiest futures even the large centres are too small, so no
+    budget meets every future; the tool says the most futures any budget meets (brute force:
+    the best count over every portfolio, money unlimited)."""
+    sc = grow(visits=(2.0, 4.0))
+    res = robust_plan(sc, 1.0, curve=())
+    needs = _requirements(sc, res.setup.sampled)
+    most = 0
+    for pf in _portfolios(sc):
+        places = {c.community_id: c.daycare_places for c, y in pf if y == 2022}
+        most = max(most, sum(sum(places.get(k, 0) >= n for k, n in need.items()) >= 3
+                             for need in needs))
+    assert most < 10  # the case is what it says
+    assert res.verdict_kind == "not_met_proven" and res.least_cost is None
+    assert res.best_any_budget == most
+    assert f"at most {most} of 10 futures" in res.least_cost_error

@@ -100,6 +100,7 @@ class RobustResult:
     reason: str
     cuts: dict[tuple[int, int, int], int] = field(default_factory=dict)  # (f, k, t) → places
     best_within_budget: int | None = None  # most futures the budget can meet (when not met)
+    best_any_budget: int | None = None  # most futures any budget can meet (when none reaches P)
     least_cost: Any = None  # LeastCostResult of the robust requirements, when not met
     least_cost_error: str = ""
     least_cost_simulated: FuturesResult | None = None
@@ -325,7 +326,7 @@ def robust_plan(scenario: Scenario, share: float, *, solver: str = "highs",
                     reason = (f"proven by the optimiser: no portfolio within the budget meets the "
                               f"places requirements of ≥ {required} of {setup.futures} futures "
                               f"(each future's own sizing{' and the simulation’s cuts' if cuts else ''})"
-                              f" with every rule ({err.message})")
+                              " with every rule (HiGHS: infeasible)")
                 break
             pf = res.portfolio
             sim = run(pf, f"round {n}: {setup.futures} futures")
@@ -394,24 +395,27 @@ def _new_cuts(scenario: Scenario, needs: Needs, portfolio: Portfolio, sim: Futur
 
 
 def _most_futures(scenario: Scenario, solver: str, needs: Needs,
-                  cuts: Mapping[tuple[int, int, int], int], upper: int):
-    """The most futures (≤ upper) whose requirements a portfolio within the budget meets — a
-    bisection over exact solves — and that portfolio (None when the rules alone fail)."""
+                  cuts: Mapping[tuple[int, int, int], int], upper: int,
+                  budget_by_year: dict[int, float] | None = None, lower: int = 0):
+    """The most futures (≤ upper) whose requirements a portfolio within the budget (or
+    `budget_by_year`) meets — a bisection over exact solves, knowing `lower` are reachable —
+    and that portfolio (None when the rules alone fail)."""
     from facility_opt.solve.core import solve
 
     def attempt(k: int):
         try:
             return solve(scenario, solver=solver, coverage_target=False, price_infeasible=False,
+                         budget_by_year=budget_by_year,
                          extra_constraints=robust_constraints(scenario, needs, k, cuts))
         except InfeasibleError as err:
             if str(err.status or "infeasible") != "infeasible":
                 raise
             return None
 
-    lo, best = 0, attempt(0)
+    best = attempt(lower)
     if best is None:
         raise InfeasibleError(["the rules alone have no plan within the budget"])
-    lo = sum(estimated_met(scenario, needs, best.portfolio, cuts))
+    lo = max(lower, sum(estimated_met(scenario, needs, best.portfolio, cuts)))
     hi = upper
     while lo < hi:
         mid = (lo + hi + 1) // 2
@@ -432,7 +436,16 @@ def _price(out: RobustResult, solver: str, needs: Needs, run) -> None:
         lc = least_cost(sc, solver=solver, coverage_target=False,
                         extra_constraints=robust_constraints(sc, needs, out.required, out.cuts))
     except InfeasibleError as err:
-        out.least_cost_error = err.message
+        if str(err.status or "infeasible") != "infeasible":
+            out.least_cost_error = err.message
+            return
+        every = {y: float(sum(c.cost for c in sc.candidates)) for y in sc.years}
+        low = out.best_within_budget or 0
+        out.best_any_budget, _ = _most_futures(sc, solver, needs, out.cuts, out.required - 1,
+                                               budget_by_year=every, lower=low)
+        out.least_cost_error = (f"proven by the optimiser: even with every candidate affordable "
+                                f"in every year, a portfolio meets the places requirements of "
+                                f"at most {out.best_any_budget} of {out.setup.futures} futures")
         return
     out.least_cost = lc
     if lc.result is not None:
@@ -448,7 +461,10 @@ def _curve_point(scenario: Scenario, solver: str, needs: Needs,
         lc = least_cost(scenario, solver=solver, coverage_target=False, with_plan=False,
                         extra_constraints=robust_constraints(scenario, needs, k, cuts))
     except InfeasibleError as err:
-        return CurvePoint(share, k, None, None, "infeasible", None, err.message)
+        proven = str(err.status or "infeasible") == "infeasible"
+        return CurvePoint(share, k, None, None, "infeasible" if proven else str(err.status),
+                          None, f"no budget meets the requirements of {k} futures"
+                          + (" (proven)" if proven else f" found in the time limit ({err.message})"))
     return CurvePoint(share, k, float(lc.total), lc.free_total, lc.status.value,
                       float(lc.gap or 0.0))
 

@@ -44,8 +44,8 @@ def verdict_text(res: RobustResult) -> str:
         if res.least_cost_simulated is not None:
             head += f"; simulated with it, the plan {res.least_cost_simulated.verdict()}"
     elif res.least_cost_error:
-        head += (f". No budget meets the target {_share_text(res)} with these candidates "
-                 f"({res.least_cost_error})")
+        head += (f". No budget meets the target {_share_text(res)} with these candidates: "
+                 f"{res.least_cost_error}")
     return head
 
 
@@ -87,6 +87,7 @@ def robust_record(res: RobustResult) -> dict[str, Any]:
             "futures_met_simulated": fin.met_count if fin else None,
             "futures_met_estimated": sum(fin.estimated_met) if fin else None,
             "best_within_budget_estimated": res.best_within_budget,
+            "best_any_budget_estimated": res.best_any_budget,
             "cuts": [{"future": f + 1, "community_id": (sc.communities or ())[k].id, "year": t,
                       "min_new_places": m} for (f, k, t), m in sorted(res.cuts.items())],
             "budget_curve": [p.record() for p in res.curve],
