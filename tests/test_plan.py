@@ -97,6 +97,18 @@ def test_target_beyond_the_budget_is_proven_with_the_exact_money() -> None:
     assert rec["verdict_kind"] == "not_met_proven"
     assert rec["least_cost"]["status"] == "optimal" and rec["least_cost"]["free_total"] == 500
     assert rec["least_cost"]["target_met_simulated"] is True
+    # that round's objective is a coverage count, not the scenario's score: said, not mixed in
+    assert res.final.best_coverage and rec["iterations"][-1]["objective_kind"] == "coverage"
+    from io import StringIO
+
+    from rich.console import Console
+
+    from facility_opt.cli.plan_cmd import print_plan
+
+    buf = StringIO()
+    print_plan(res, Console(file=buf, width=200))
+    line = next(x for x in buf.getvalue().splitlines() if "most coverage the budget buys" in x)
+    assert f"{res.final.objective:,.1f}" not in line
 
 
 @pytest.mark.parametrize("seed", range(16))

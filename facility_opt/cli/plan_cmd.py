@@ -33,10 +33,12 @@ def print_plan(res: PlanResult, console=None) -> None:
         cuts = ", ".join(f"{c.community_id}≥{c.min_places}" for c in r.cuts_added[:4])
         if len(r.cuts_added) > 4:
             cuts += f" +{len(r.cuts_added) - 4}"
-        change = "first solve" if r.round == 1 else (
+        change = "most coverage the budget buys" if r.best_coverage else "first solve" \
+            if r.round == 1 else (
             " ".join([*(f"+{a}" for a in r.added[:5]), *(f"−{x}" for x in r.removed[:5])])
             + (" …" if len(r.added) > 5 or len(r.removed) > 5 else "") or "none")
-        row = [str(r.round), str(len(r.portfolio)), change, cuts or "—", f"{r.objective:,.1f}",
+        objective = "—" if r.best_coverage else f"{r.objective:,.1f}"  # a coverage count there
+        row = [str(r.round), str(len(r.portfolio)), change, cuts or "—", objective,
                f"{r.total_cost:,.0f}", f"{v.covered}/{v.communities}" if v else "—"]
         if eff:
             row.append(f"{v.effective_covered}/{v.communities}" if v and

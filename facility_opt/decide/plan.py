@@ -90,6 +90,9 @@ class PlanRound:
     cuts_added: list[Cut]  # cuts this round's solve had that the previous one had not
     verdicts: dict[int, CoverageVerdict]
     figures: dict[int, dict[str, CoverageFigure]]
+    # True for the round shown when no plan meets the target within the budget: the most
+    # communities the money covers; its objective is that coverage, not the scenario's objective
+    best_coverage: bool = False
 
     @property
     def met(self) -> bool:
@@ -207,7 +210,7 @@ def plan(scenario: Scenario, *, solver: str = "highs", replications: int | None 
         rounds.append(PlanRound(1, str(result.status), result.gap, result.portfolio,
                                 float(result.objective), float(result.total_cost),
                                 dict(result.spend_by_year), sorted(result.portfolio.starts), [], [],
-                                verdicts, coverage_figures(sim)))
+                                verdicts, coverage_figures(sim), best_coverage=True))
     out = PlanResult(scenario, rounds, result, sim, kind, reason,
                      sorted(cuts.values(), key=lambda c: (c.year, c.community_id)),
                      seed=seed, replications=replications)

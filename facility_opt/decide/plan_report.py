@@ -85,6 +85,7 @@ def plan_record(res: PlanResult) -> dict[str, Any]:
     for r in res.rounds:
         rec["iterations"].append({
             "iteration": r.round, "status": r.status, "gap": r.gap, "objective": r.objective,
+            "objective_kind": "coverage" if r.best_coverage else sc.objective.kind,
             "total_cost": r.total_cost,
             "spend_by_year": {str(y): v for y, v in sorted(r.spend_by_year.items())},
             "selected": sorted(r.portfolio.starts), "added": r.added, "removed": r.removed,
