@@ -323,3 +323,13 @@ def test_plan_command_writes_the_verdict_and_its_proof(tmp_path: Path) -> None:
                               ).exit_code == 0
     for name in ("plan.json", "coverage.csv", "selection.csv", "summary.json"):
         assert (out / name).read_bytes() == (out2 / name).read_bytes(), name
+
+
+def test_every_stop_reason_plan_writes_has_words_in_both_languages() -> None:
+    from facility_opt.decide.plan_report import STOP_REASONS
+    from facility_opt.report.terms import has_term, term
+
+    for reason in STOP_REASONS.values():
+        assert has_term(f"plan.stop.{reason}"), reason
+        zh, en = term(f"plan.stop.{reason}", "zh"), term(f"plan.stop.{reason}", "en")
+        assert zh != en and not zh.isascii()

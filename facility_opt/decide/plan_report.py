@@ -12,6 +12,9 @@ from typing import Any
 from facility_opt.decide.plan import CoverageFigure, PlanResult
 from facility_opt.model.targets import CoverageVerdict, effective_on, required_covered, target_years
 
+STOP_REASONS = {"met_simulated": "met", "not_met_proven": "infeasible",
+                "not_met_estimate": "max_iterations"}  # plan.json stop_reason per verdict kind
+
 KIND_TEXT = {
     "met_simulated": "TARGET MET (simulated)",
     "not_met_proven": "TARGET NOT MET (proven)",
@@ -74,8 +77,7 @@ def plan_record(res: PlanResult) -> dict[str, Any]:
         "max_turned_away": sc.targets.max_turned_away, "effective": effective_on(sc),
         "seed": res.seed, "replications": res.replications,
         "met": res.met, "verdict_kind": res.verdict_kind, "verdict_reason": res.reason,
-        "stop_reason": {"met_simulated": "met", "not_met_proven": "infeasible"}.get(
-            res.verdict_kind, "max_iterations"),
+        "stop_reason": STOP_REASONS[res.verdict_kind],
         "verdict": verdict_text(res),
         "coverage": _verdicts(fin.verdicts),
         "requirements": [c.as_dict() for c in res.cuts],

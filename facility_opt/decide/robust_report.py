@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from facility_opt.decide.plan_report import KIND_TEXT, money
+from facility_opt.decide.plan_report import KIND_TEXT, STOP_REASONS, money
 from facility_opt.decide.robust import RobustResult
 from facility_opt.model.targets import effective_on, required_covered, target_years
 
@@ -74,8 +74,7 @@ def robust_record(res: RobustResult) -> dict[str, Any]:
         "communities": len(sc.communities or ()),
         "max_turned_away": sc.targets.max_turned_away, "effective": effective_on(sc),
         "met": res.met, "verdict_kind": res.verdict_kind, "verdict_reason": res.reason,
-        "stop_reason": {"met_simulated": "met", "not_met_proven": "infeasible"}.get(
-            res.verdict_kind, "max_iterations"),
+        "stop_reason": STOP_REASONS[res.verdict_kind],
         "verdict": verdict_text(res),
         "least_cost": least,
         "robust": {

@@ -221,6 +221,8 @@ TERMS: dict[str, tuple[str, str]] = {
     "status.no_solution": ("限时内未找到方案", "no plan found within the limits"),
     # -- why the plan loop stopped (plan.json stop_reason) ----------------------------------------
     "plan.stop.met": ("已达标", "the target is met"),
+    "plan.stop.infeasible": ("预算内无方案达标（优化器已证明）",
+                             "no plan within the budget meets the target (proven by the optimiser)"),
     "plan.stop.no_candidate": ("无备选项目能弥补剩余缺口", "nothing more helps: no candidate can "
                                "serve the remaining gaps"),
     "plan.stop.no_change": ("新增要求未改变项目组合", "nothing more helps: the new requirements "
