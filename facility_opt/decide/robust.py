@@ -37,7 +37,7 @@ from facility_opt.model.targets import effective_on, required_covered
 from facility_opt.model.types import Scenario
 from facility_opt.progress import stage
 
-CURVE_SHARES = (0.5, 0.75, 0.9, 1.0)  # shares of futures on the P(met)-against-budget curve
+CURVE_SHARES = (0.25, 0.5, 0.75, 0.9, 1.0)  # shares of futures on the P(met)–budget curve
 
 
 @dataclass(frozen=True)
@@ -367,8 +367,17 @@ def robust_plan(scenario: Scenario, share: float, *, solver: str = "highs",
                                           len(cuts)))
     if not out.met:
         _price(out, solver, needs, run)
-    for p in sorted({*(curve if curve is not None else CURVE_SHARES), float(share)}):
-        out.curve.append(_curve_point(scenario, solver, needs, cuts, p, setup.futures))
+    n = setup.futures
+    counts = {math.ceil(p * n - 1e-9) for p in (curve if curve is not None else CURVE_SHARES)}
+    if curve is None or curve:  # the points the run already knows: the budget's best, the most
+        counts |= {required} | {k for k in (out.best_within_budget, out.best_any_budget) if k}
+    for k in sorted(c for c in counts if c > 0):
+        if out.best_any_budget is not None and k > out.best_any_budget:  # proven above
+            out.curve.append(CurvePoint(k / n, k, None, None, "infeasible", None,
+                                        f"no budget meets the requirements of {k} futures "
+                                        f"(proven: at most {out.best_any_budget})"))
+        else:
+            out.curve.append(_curve_point(scenario, solver, needs, cuts, k / n, n))
     return out
 
 
@@ -454,6 +463,7 @@ def _price(out: RobustResult, solver: str, needs: Needs, run) -> None:
 
 def _curve_point(scenario: Scenario, solver: str, needs: Needs,
                  cuts: Mapping[tuple[int, int, int], int], share: float, n: int) -> CurvePoint:
+    """The least money meeting the requirements of ⌈share·n⌉ futures (exact least-cost MILP)."""
     from facility_opt.solve.core import least_cost
 
     k = math.ceil(share * n - 1e-9)

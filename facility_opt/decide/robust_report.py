@@ -157,5 +157,6 @@ def write_robust_outputs(folder, res: RobustResult, *, lang: str = "auto") -> No
                        title=f"{name}: share of futures meeting the target against the budget "
                              f"(asked: ≥ {res.required}/{n})",
                        title_zh=f"{name}：达标情景比例与预算（要求 ≥ {res.required}/{n}）",
-                       lang=lang)
+                       most_any_budget=(None if res.best_any_budget is None else
+                                        res.best_any_budget / n), lang=lang)
     maps.write_maps(folder.path, folder.path, lang=lang)

@@ -18,7 +18,8 @@ from facility_opt.report.plots import _pyplot, _save, plot_labels
 
 def draw_robust_budget(curve: Sequence[dict[str, Any]], stem: Path, *, budget_total: float,
                        unit: str, simulated: Sequence[dict[str, Any]] = (), title: str = "",
-                       title_zh: str = "", lang: str = "auto") -> list[Path]:
+                       title_zh: str = "", most_any_budget: float | None = None,
+                       lang: str = "auto") -> list[Path]:
     """`curve`: CurvePoint records (share, futures_met, total, free_total); `simulated`: points
     {"total", "p_met", "low", "high", "label", "label_zh", "kind"} of portfolios simulated in
     every future (kind "robust" or "least")."""
@@ -40,6 +41,13 @@ def draw_robust_budget(curve: Sequence[dict[str, Any]], stem: Path, *, budget_to
                     marker="s", mfc="none", color="#1f5fa8",
                     label="最少预算（年度自由分配）" if zh else "least budget, free split across years")
         ax.axvline(budget_total, color="#555555", ls="--", lw=1)
+        if most_any_budget is not None:  # proven: no budget meets a larger share
+            ax.axhline(most_any_budget, color="#c0392b", ls=":", lw=1)
+            ax.annotate((f"任何预算至多 {most_any_budget:.0%}" if zh else
+                         f"most any budget meets: {most_any_budget:.0%}"),
+                        (0.99, most_any_budget), xycoords=("axes fraction", "data"),
+                        xytext=(0, 3), textcoords="offset points", ha="right", fontsize=8,
+                        color="#c0392b")
         ax.annotate(("情景预算" if zh else "scenario budget") + f" {budget_total:,.0f}",
                     (budget_total, 0.02), xytext=(-3, 0), textcoords="offset points",
                     rotation=90, fontsize=8, ha="right", va="bottom")
