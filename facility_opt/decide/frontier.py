@@ -339,7 +339,7 @@ def _float(v: Any) -> float | None:
 def least_budget(scenario: Scenario, solver: str = "highs") -> dict[str, Any]:
     """The least total budget at which every target is reachable (exact least-cost MILP), in
     the scenario's proportions and with a free split across years."""
-    from facility_opt.solve.core import least_cost
+    from facility_opt.solve.least_cost_search import least_cost
 
     try:
         lc = least_cost(scenario, solver=solver, with_plan=False)
