@@ -6,14 +6,9 @@ import math
 import sys
 from pathlib import Path
 
-from facility_opt.simulate.core import (
-    SELECTION_COLUMNS,
-    SimulationResult,
-    read_portfolio,
-    selection_rows,
-    simulate,
-    write_simulation_outputs,
-)
+from facility_opt.simulate.core import SimulationResult, simulate
+from facility_opt.simulate.outputs import write_simulation_outputs
+from facility_opt.simulate.portfolio_file import SELECTION_COLUMNS, read_portfolio, selection_rows
 
 
 def run_simulate(scenario: str | None = None, out: Path | None = None,
