@@ -104,7 +104,8 @@ sys.path.insert(0, {str(Path(__file__).parent)!r})
 from bench_solve import province
 from facility_opt.results.folder import ResultsFolder
 from facility_opt.solve import milp
-from facility_opt.solve.core import solve, write_solve_outputs
+from facility_opt.solve.core import solve
+from facility_opt.solve.outputs import write_solve_outputs
 from facility_opt.solve.deadline import Deadline
 sc = province({n_comm}, {n_cand})
 t0 = time.perf_counter()

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from builders import write_scenario
 
 from facility_opt.decide.compare import compare
 from facility_opt.report import plots
@@ -43,22 +44,17 @@ sampled_days = 5
 
 def _scenarios(tmp_path: Path) -> tuple[Path, Path]:
     folder = tmp_path / "sc"
-    folder.mkdir()
-    (folder / "candidates.csv").write_text(
-        "id,name,kind,cost,score,county,community_id,daycare_places\n"
+    base = write_scenario(
+        folder, TOML.format(name="base", title="基准", b22=80, b23=30, seed=5),
+        toml_name="base.toml",
+        candidates="id,name,kind,cost,score,county,community_id,daycare_places\n"
         "R1,改造一,renovation,30,10,X,A,0\nR2,改造二,renovation,20,4,X,B,10\n"
-        "C1,综合体,complex,50,8,X,A,20\n", encoding="utf-8")
-    (folder / "communities.csv").write_text(
-        "id,name,county,type,households,population,elderly,x_km,y_km\n"
+        "C1,综合体,complex,50,8,X,A,20\n",
+        communities="id,name,county,type,households,population,elderly,x_km,y_km\n"
         "A,社区A,X,city,1000,3000,1000,0,0\nB,社区B,X,city,500,1500,300,5,0\n",
-        encoding="utf-8")
-    (folder / "centres.csv").write_text("id,community_id,places\nK1,A,5\n", encoding="utf-8")
-    base = folder / "base.toml"
-    base.write_text(TOML.format(name="base", title="基准", b22=80, b23=30, seed=5),
-                    encoding="utf-8")
-    cut = folder / "cut.toml"
-    cut.write_text(TOML.format(name="cut", title="削减", b22=60, b23=22.5, seed=999),
-                   encoding="utf-8")
+        centres="id,community_id,places\nK1,A,5\n")
+    cut = write_scenario(folder, TOML.format(name="cut", title="削减", b22=60, b23=22.5, seed=999),
+                         toml_name="cut.toml")
     return base, cut
 
 

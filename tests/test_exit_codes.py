@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from builders import MINI, copy_mini
 
-MINI = Path(__file__).resolve().parent / "bad_inputs" / "_valid"
 CLI = [sys.executable, "-m", "facility_opt.cli"]
 
 # the mini scenario with 100 万元 a year: its must-fund complex X1 costs 2,000 万元 over two years
@@ -58,7 +57,7 @@ def _one_line(stderr: str, label: str) -> str:
 
 @pytest.fixture()
 def scenarios(tmp_path: Path) -> Path:
-    shutil.copytree(MINI, tmp_path / "mini")
+    copy_mini(tmp_path)
     (tmp_path / "short.toml").write_text(SHORT_OF_MONEY, encoding="utf-8")
     return tmp_path
 

@@ -181,16 +181,9 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 @pytest.fixture()
 def mini_futures(tmp_path: Path) -> Path:
-    from test_simulate_cli import CANDIDATES, CENTRES, COMMUNITIES, SCENARIO
+    from builders import write_sim_mini
 
-    (tmp_path / "mini.toml").write_text(SCENARIO + UNC_TOML, encoding="utf-8")
-    (tmp_path / "candidates.csv").write_text(CANDIDATES, encoding="utf-8")
-    (tmp_path / "communities.csv").write_text(COMMUNITIES, encoding="utf-8")
-    (tmp_path / "centres.csv").write_text(CENTRES, encoding="utf-8")
-    (tmp_path / "selection.csv").write_text(
-        "id,name,kind,selected,start_year,cost\nP1,K2 centre,daycare,1,2022,60\n"
-        "P2,K0 hall,renovation,0,,40\n", encoding="utf-8")
-    return tmp_path
+    return write_sim_mini(tmp_path, UNC_TOML)
 
 
 def test_futures_cli_writes_the_contract_files_identically_for_any_workers(mini_futures: Path):
@@ -217,12 +210,9 @@ def test_futures_cli_writes_the_contract_files_identically_for_any_workers(mini_
 
 
 def test_futures_without_an_uncertainty_table_is_exit_2(tmp_path: Path):
-    from test_simulate_cli import CANDIDATES, CENTRES, COMMUNITIES, SCENARIO
+    from builders import write_sim_mini
 
-    (tmp_path / "mini.toml").write_text(SCENARIO, encoding="utf-8")
-    (tmp_path / "candidates.csv").write_text(CANDIDATES, encoding="utf-8")
-    (tmp_path / "communities.csv").write_text(COMMUNITIES, encoding="utf-8")
-    (tmp_path / "centres.csv").write_text(CENTRES, encoding="utf-8")
+    write_sim_mini(tmp_path)  # no [uncertainty] table
     res = runner.invoke(app, ["futures", str(tmp_path / "mini.toml"), "-o", str(tmp_path / "o")])
     assert res.exit_code == 2
     assert "[uncertainty]" in res.output and "Traceback" not in res.output

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from builders import MINI, copy_mini
 
 from facility_opt.results.folder import sha256_file
 
@@ -31,7 +31,6 @@ pytestmark = pytest.mark.skipif(
     sys.platform == "win32" or not Path("/proc/self/stat").exists(),
     reason="needs POSIX signals and /proc to watch worker processes")
 
-MINI = Path(__file__).resolve().parent / "bad_inputs" / "_valid"
 CLI = [sys.executable, "-m", "facility_opt.cli"]
 # 1,000 replications × 365 days of the mini scenario: several seconds, time to interrupt it
 LONG_SIMULATION = ["--replications", "1000", "--days", "365"]
@@ -43,9 +42,7 @@ def _env() -> dict[str, str]:
 
 
 def _scenario(tmp_path: Path) -> Path:
-    folder = tmp_path / "mini"
-    shutil.copytree(MINI, folder)
-    return folder / "scenario.toml"
+    return copy_mini(tmp_path)
 
 
 def _snapshot(folder: Path) -> dict[str, bytes | None]:

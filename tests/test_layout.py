@@ -21,6 +21,7 @@ PKG = ROOT / "facility_opt"
 STAGES = ["base", "results", "model", "scenario", "solve", "simulate", "draw", "decide", "report",
           "cli"]
 DRAW = {"facility_opt.report.plots", "facility_opt.report.fonts", "facility_opt.report.terms",
+        "facility_opt.report.setting_terms",
         "facility_opt.report.maps", "facility_opt.report", "facility_opt.report.plot_data",
         "facility_opt.report.plot_style", "facility_opt.report.plot_draw",
         "facility_opt.report.plot_frontier", "facility_opt.report.futures_plot",
@@ -173,3 +174,20 @@ def test_the_documented_import_gives_functions_even_after_the_subpackages_loaded
             "print(all(callable(f) for f in (load_scenario, plan, simulate, solve)))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "True", out.stderr
+
+
+MAX_LINES = 400  # one concept per module; a module past this is two ideas filed together
+# Pure data tables may be longer; each entry says why. (None today: keep it short.)
+LONG_DATA_MODULES: dict[str, str] = {}
+
+
+def test_no_module_is_over_the_line_limit() -> None:
+    """Every module of facility_opt/ is at most MAX_LINES lines (split along concept lines)."""
+    long = {name: len(path.read_text(encoding="utf-8").splitlines())
+            for name, path in _modules().items()}
+    over = sorted(f"{name}: {n} lines" for name, n in long.items()
+                  if n > MAX_LINES and name not in LONG_DATA_MODULES)
+    assert not over, (f"modules over {MAX_LINES} lines (split them, one concept per module):\n"
+                      + "\n".join(over))
+    stale = sorted(name for name in LONG_DATA_MODULES if long.get(name, 0) <= MAX_LINES)
+    assert not stale, f"allowed long modules that are no longer long (drop them): {stale}"

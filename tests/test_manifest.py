@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -22,10 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from builders import copy_mini
 
 from facility_opt import __version__
 
-MINI = Path(__file__).resolve().parent / "bad_inputs" / "_valid"
 CLI = [sys.executable, "-m", "facility_opt.cli"]
 MINI_FILES = {"scenario": "scenario.toml", "candidates": "candidates.csv",
               "communities": "communities.csv", "centres": "centres.csv"}
@@ -47,8 +46,7 @@ def _cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """One results folder per command, on the mini scenario (two commands at a time)."""
     root = tmp_path_factory.mktemp("manifests")
-    shutil.copytree(MINI, root / "mini")
-    sc = str(root / "mini" / "scenario.toml")
+    sc = str(copy_mini(root))
     out = {name: root / "results" / name for name in
            ("solve", "simulate", "plan", "frontier", "compare", "portfolio")}
     first = [["solve", sc, "-o", str(out["solve"])],

@@ -19,6 +19,7 @@ import json
 from pathlib import Path
 
 import pytest
+from builders import write_scenario
 from exact_reference import brute_force, least_money, random_tables
 
 from facility_opt.errors import InfeasibleError
@@ -226,9 +227,7 @@ def test_rounds_running_out_is_an_estimate() -> None:
 # -- the command ------------------------------------------------------------------------------------
 
 def _write_scenario(tmp_path: Path, must_fund_cost: float | None = None) -> Path:
-    folder = tmp_path / "sc"
-    folder.mkdir()
-    (folder / "s.toml").write_text("""name = "overflow"
+    toml = """name = "overflow"
 [horizon]
 base_year = 2021
 years = [2022, 2023]
@@ -255,19 +254,17 @@ reach_km = 1.0
 replications = 4
 seed = 11
 sampled_days = 10
-""", encoding="utf-8")
+"""
     cands = ("id,name,kind,cost,score,county,community_id,daycare_places,must_fund\n"
              "R1,R1,renovation,50,10,市中区,A,0,0\nC1,C1,complex,50,1,市中区,A,20,0\n"
              "C2,C2,complex,50,1,市中区,B,20,0\n")
     if must_fund_cost is not None:
         cands += f"M1,M1,renovation,{must_fund_cost},1,市中区,A,0,1\n"
-    (folder / "candidates.csv").write_text(cands, encoding="utf-8")
-    (folder / "communities.csv").write_text(
-        "id,name,county,type,households,population,elderly,x_km,y_km\n"
+    return write_scenario(
+        tmp_path / "sc", toml, toml_name="s.toml", candidates=cands,
+        communities="id,name,county,type,households,population,elderly,x_km,y_km\n"
         "A,社区A,市中区,city,1000,3000,3000,0,0\nB,社区B,市中区,city,1000,3000,3000,0.5,0\n",
-        encoding="utf-8")
-    (folder / "centres.csv").write_text("id,community_id,places\n", encoding="utf-8")
-    return folder
+        centres="id,community_id,places\n").parent
 
 
 def test_rules_without_a_plan_exit_3(tmp_path: Path) -> None:

@@ -13,15 +13,14 @@ from __future__ import annotations
 import csv
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from builders import copy_mini
 
-MINI = Path(__file__).resolve().parent / "bad_inputs" / "_valid"
 CLI = [sys.executable, "-m", "facility_opt.cli"]
 
 # how a run was launched and how long it took: the only manifest entries allowed to differ
@@ -30,8 +29,7 @@ LAUNCH_AND_TIMING = {"started", "ended", "elapsed_seconds", "cpu_seconds", "timi
 
 
 def _scenario(tmp_path: Path) -> Path:
-    shutil.copytree(MINI, tmp_path / "mini")
-    return tmp_path / "mini" / "scenario.toml"
+    return copy_mini(tmp_path)
 
 
 def _run_pair(tmp_path: Path, first: list[str], second: list[str]) -> tuple[Path, Path]:

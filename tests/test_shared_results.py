@@ -24,8 +24,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from builders import copy_mini
 
-MINI = Path(__file__).resolve().parent / "bad_inputs" / "_valid"
 CLI = [sys.executable, "-m", "facility_opt.cli"]
 
 
@@ -43,8 +43,8 @@ def _run(args: list[str], cwd: Path, code: int = 0) -> subprocess.CompletedProce
 def _scenario(tmp_path: Path) -> Path:
     """The mini scenario with amounts that do not split evenly into cents (X1 2,000.01 over two
     years: 1,000.005 each) and the optional annex columns (建设内容 … 资金来源)."""
-    folder = tmp_path / "mini"
-    shutil.copytree(MINI, folder)
+    toml = copy_mini(tmp_path)
+    folder = toml.parent
     path = folder / "candidates.csv"
     rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
     sources = ["市级财政", "专项债", "中央财政", ""]
@@ -60,7 +60,6 @@ def _scenario(tmp_path: Path) -> Path:
     w.writeheader()
     w.writerows(rows)
     path.write_text(out.getvalue(), encoding="utf-8")
-    toml = folder / "scenario.toml"
     toml.write_text(toml.read_text(encoding="utf-8") + textwrap.dedent("""
         [annex]
         organisation = "乐山市民政局"

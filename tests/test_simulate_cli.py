@@ -8,58 +8,16 @@ import csv
 from pathlib import Path
 
 import pytest
+from builders import write_sim_mini
 from typer.testing import CliRunner
 
 from facility_opt.cli import app
 
 runner = CliRunner()
 
-SCENARIO = """
-name = "mini"
-[horizon]
-base_year = 2021
-years = [2022, 2023]
-[budget]
-annual = { 2022 = 100, 2023 = 100 }
-[data]
-candidates = "candidates.csv"
-communities = "communities.csv"
-centres = "centres.csv"
-[daycare]
-visits_per_elderly_per_day = 0.03
-reach_km = 1.0
-[population]
-urbanisation = { 2021 = 0.55, 2023 = 0.60 }
-[simulation]
-replications = 4
-seed = 99
-sampled_days = 3
-"""
-CANDIDATES = """id,name,kind,cost,community_id,daycare_places
-P1,K2 centre,daycare,60,K2,12
-P2,K0 hall,renovation,40,K0,0
-"""
-COMMUNITIES = """id,name,county,type,households,population,elderly,x_km,y_km
-K0,K0,A,city,1000,3000,600,0,0
-K1,K1,A,city,900,2800,500,0.8,0
-K2,K2,B,town,700,2000,400,5,0
-"""
-CENTRES = """id,community_id,places
-D0,K0,8
-D1,K1,5
-"""
-
-
 @pytest.fixture()
 def mini(tmp_path: Path) -> Path:
-    (tmp_path / "mini.toml").write_text(SCENARIO, encoding="utf-8")
-    (tmp_path / "candidates.csv").write_text(CANDIDATES, encoding="utf-8")
-    (tmp_path / "communities.csv").write_text(COMMUNITIES, encoding="utf-8")
-    (tmp_path / "centres.csv").write_text(CENTRES, encoding="utf-8")
-    (tmp_path / "selection.csv").write_text(
-        "id,name,kind,selected,start_year,cost\nP1,K2 centre,daycare,1,2022,60\n"
-        "P2,K0 hall,renovation,0,,40\n", encoding="utf-8")
-    return tmp_path
+    return write_sim_mini(tmp_path)
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:

@@ -7,19 +7,31 @@ errors become one line on stderr and the contract's exit code (2 bad input, 3 in
 
 from __future__ import annotations
 
-import os
 import sys
-from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from facility_opt import __version__
-from facility_opt.errors import FacilityOptError, InputError, Interrupted
-
-INTERRUPTED = 130  # exit code after Ctrl-C
-QUIET: ContextVar[bool] = ContextVar("facility_opt_quiet", default=False)  # --quiet: no progress
+from facility_opt.cli.options import (
+    AnnexOutOpt,
+    CompareOutOpt,
+    FrontierOutOpt,
+    OutOpt,
+    ReplOpt,
+    ScenarioArg,
+    SchedulerOpt,
+    SeedOpt,
+    SolverOpt,
+    WorkersOpt,
+    _at_least_one,
+    _not_negative,
+    _number,
+    _whole_number,
+)
+from facility_opt.cli.running import INTERRUPTED, QUIET, _fail, _run, _say_interrupted
+from facility_opt.errors import InputError
 
 app = typer.Typer(
     name="facility-opt",
@@ -29,78 +41,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-
-ScenarioArg = Annotated[
-    str | None,
-    typer.Argument(help="Scenario .toml file or bundled name (default: leshan-base).",
-                   show_default=False),
-]
-def _out_option(default: str) -> typer.models.OptionInfo:
-    """-o with the folder this command really writes to when it is left out."""
-    return typer.Option("-o", "--out", help=f"Results folder (default: {default}).",
-                        show_default=False)
-
-
-OutOpt = Annotated[Path | None, _out_option("results/<scenario name>/ under the current directory")]
-FrontierOutOpt = Annotated[Path | None, _out_option("results/<scenario name>/frontier/")]
-CompareOutOpt = Annotated[Path | None, _out_option("results/compare/")]
-AnnexOutOpt = Annotated[Path | None, _out_option("RESULTS_DIR/annex/")]
-def _solver_option(value: str) -> str:
-    """Refuse an unknown --solver while parsing, before any command module loads."""
-    if value is not None and value.lower() not in ("highs", "cbc"):
-        raise typer.BadParameter(f"{value!r} is not a solver here: expected highs or cbc")
-    return value
-
-
-def _at_least_one(value: int | None) -> int | None:
-    """Counts such as --workers and --replications: the message shows the value found."""
-    if value is not None and value < 1:
-        raise typer.BadParameter(f"{value} is too small: expected a whole number ≥ 1")
-    return value
-
-
-def _whole_number(text: str) -> int:
-    """Parse counts and seeds so that a wrong value is shown in the message (Typer's own message
-    names the option but not the value)."""
-    try:
-        return int(text)
-    except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a whole number") from None
-
-
-def _number(text: str) -> float:
-    """Parse --gap and --time-limit; the message shows the text found."""
-    try:
-        return float(text)
-    except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a number") from None
-
-
-def _not_negative(value: float | None) -> float | None:
-    """--gap and --time-limit: the message shows the value found."""
-    if value is not None and not value >= 0:  # also refuses nan
-        raise typer.BadParameter(f"{value} is not allowed: expected a number ≥ 0")
-    return value
-
-
-SolverOpt = Annotated[str, typer.Option("--solver", callback=_solver_option,
-                                        help="MILP solver: highs or cbc.")]
-WorkersOpt = Annotated[int, typer.Option("--workers", parser=_whole_number,
-                                         callback=_at_least_one,
-                                         help="Parallel worker processes.")]
-SchedulerOpt = Annotated[
-    str | None,
-    typer.Option("--scheduler", help="Dask scheduler address (needs the [dask] extra); "
-                 "'local' starts a LocalCluster.", show_default=False),
-]
-SeedOpt = Annotated[int | None, typer.Option("--seed", parser=_whole_number,
-                                             help="Root random seed (default: scenario).",
-                                             show_default=False)]
-ReplOpt = Annotated[int | None, typer.Option("--replications", parser=_whole_number,
-                                             callback=_at_least_one,
-                                             help="Replications (default: scenario).",
-                                             show_default=False)]
-
 
 def _version_callback(value: bool) -> None:
     if value:
@@ -374,74 +314,6 @@ def init(
     _run(run_init, directory=directory, force=force, source=source)
 
 
-def _fail(err: FacilityOptError) -> None:
-    text = str(err).strip() or type(err).__name__
-    lines = text.splitlines()
-    label = {2: "error", 3: "infeasible", 130: "interrupted"}.get(err.exit_code, "error")
-    sys.stderr.write(f"{label}: {lines[0]}\n")
-    for line in lines[1:]:
-        sys.stderr.write(f"{label}: {line}\n")
-    raise typer.Exit(err.exit_code)
-
-
-def _run(fn, **kwargs) -> None:
-    """Call a command's implementation under the CLI's progress reporter; map domain errors to
-    messages and exit codes."""
-    from facility_opt.cli.progress_view import reporter_for
-    from facility_opt.progress import reporting_to
-
-    rep = reporter_for(QUIET.get())
-    _say_warnings_in_one_line()
-    try:
-        with reporting_to(rep):
-            try:
-                code = fn(**kwargs)
-            finally:
-                rep.close()  # a bar left open by an error must not hide the message
-    except (KeyboardInterrupt, Interrupted):
-        raise typer.Exit(INTERRUPTED) from None  # main() says so, once
-    except FacilityOptError as err:
-        _fail(err)
-    except MemoryError:
-        sys.stderr.write("error: out of memory; try a smaller scenario or fewer workers\n")
-        raise typer.Exit(1) from None
-    except (typer.Exit, typer.Abort, SystemExit):
-        raise
-    except BrokenPipeError:  # `facility-opt solve | head`: the reader left; nothing to report
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        raise typer.Exit(1) from None
-    except Exception as err:  # a bug, not bad input: one line, the traceback only on request
-        if os.environ.get("FACILITY_OPT_DEBUG"):
-            raise
-        sys.stderr.write(f"error: internal error ({type(err).__name__}: {err}); "
-                         "rerun with FACILITY_OPT_DEBUG=1 for the traceback\n")
-        raise typer.Exit(1) from None
-    if code:
-        raise typer.Exit(int(code))
-
-
-def _say_warnings_in_one_line() -> None:
-    """The library's own warnings (no CJK font, …) as one `warning:` line on stderr, like every
-    other message, instead of Python's two-line file:line format."""
-    import warnings
-
-    shown = warnings.showwarning
-
-    def show(message, category, filename, lineno, file=None, line=None):
-        if category.__module__.startswith("facility_opt"):
-            sys.stderr.write(f"warning: {message}\n")
-        else:
-            shown(message, category, filename, lineno, file, line)
-
-    if getattr(warnings.showwarning, "__name__", "") != "show":
-        warnings.showwarning = show
-
-
-def _say_interrupted() -> None:
-    sys.stderr.write("interrupted: stopped cleanly; previous results are untouched\n")
-
-
 def main() -> None:
     """Console-script entry point. Ctrl-C ends with exit 130 and one line, wherever it lands: in
     a command, or while Typer parses options or imports the command's module (Typer then exits
@@ -462,3 +334,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+

@@ -5,13 +5,9 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from facility_opt.decide.frontier import (
-    FrontierResult,
-    default_budgets,
-    frontier,
-    parse_budgets,
-    write_frontier_outputs,
-)
+from facility_opt.decide.frontier import FrontierResult, frontier
+from facility_opt.decide.frontier_budgets import default_budgets, parse_budgets
+from facility_opt.decide.frontier_outputs import write_frontier_outputs
 
 
 def print_frontier(result: FrontierResult, console=None) -> None:

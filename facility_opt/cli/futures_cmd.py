@@ -24,7 +24,7 @@ def run_futures_cmd(scenario: str | None = None, portfolio: Path | None = None,
         sha256_file,
     )
     from facility_opt.scenario.loading import load_scenario
-    from facility_opt.simulate.core import SELECTION_COLUMNS, read_portfolio, selection_rows
+    from facility_opt.simulate.portfolio_file import SELECTION_COLUMNS, read_portfolio, selection_rows
 
     sc = load_scenario(scenario)
     if portfolio is not None:

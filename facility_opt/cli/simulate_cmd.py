@@ -6,14 +6,9 @@ import math
 import sys
 from pathlib import Path
 
-from facility_opt.simulate.core import (
-    SELECTION_COLUMNS,
-    SimulationResult,
-    read_portfolio,
-    selection_rows,
-    simulate,
-    write_simulation_outputs,
-)
+from facility_opt.simulate.core import SimulationResult, simulate
+from facility_opt.simulate.outputs import write_simulation_outputs
+from facility_opt.simulate.portfolio_file import SELECTION_COLUMNS, read_portfolio, selection_rows
 
 
 def run_simulate(scenario: str | None = None, out: Path | None = None,
@@ -48,7 +43,7 @@ def run_simulate(scenario: str | None = None, out: Path | None = None,
                                                         for y, v in sorted(verdicts.items())}})
         folder.write_csv("sites.csv", SITE_COLUMNS, site_rows(sc, pf.starts))  # for `map`
         if solved is not None:
-            from facility_opt.solve.core import selection_rows as solved_selection_rows
+            from facility_opt.solve.outputs import selection_rows as solved_selection_rows
 
             columns, rows = solved_selection_rows(sc, solved)
             folder.write_csv("selection.csv", columns, rows)

@@ -10,15 +10,9 @@ from facility_opt.errors import InfeasibleError
 from facility_opt.model.money import fmt_money
 from facility_opt.model.types import Scenario
 from facility_opt.results.folder import ResultsFolder
-from facility_opt.solve.core import (
-    SolveResult,
-    SolveStatus,
-    explain,
-    least_cost,
-    solve,
-    summary_record,
-    write_solve_outputs,
-)
+from facility_opt.solve.core import SolveResult, SolveStatus, explain, solve
+from facility_opt.solve.least_cost_search import least_cost
+from facility_opt.solve.outputs import summary_record, write_solve_outputs
 
 _explain = explain  # run_solve's flags shadow these names
 _least_cost = least_cost

@@ -137,8 +137,10 @@ def _run_scenario(ref: str, folder, name: str, *, solver: str, replications: int
                   seed: int, workers: int) -> ComparedScenario:
     """Solve and simulate one scenario into `scenarios/<name>/` of the comparison folder."""
     from facility_opt.scenario.loading import load_scenario
-    from facility_opt.simulate.core import simulate, write_simulation_outputs
-    from facility_opt.solve.core import solve, write_solve_outputs
+    from facility_opt.simulate.core import simulate
+    from facility_opt.simulate.outputs import write_simulation_outputs
+    from facility_opt.solve.core import solve
+    from facility_opt.solve.outputs import write_solve_outputs
 
     sc = load_scenario(ref)
     try:

@@ -19,93 +19,23 @@ Budgets are independent, so they run in parallel through `facility_opt.executor.
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from facility_opt.errors import InfeasibleError, InputError
+from facility_opt.decide.frontier_budgets import (  # noqa: F401  (re-exported: frontier paths)
+    DEFAULT_SHARES,
+    MAX_BUDGETS,
+    default_budgets,
+    parse_budgets,
+    split_budget,
+)
+from facility_opt.errors import InfeasibleError
+from facility_opt.lazy import lazy_getattr
 from facility_opt.model.portfolio import Portfolio
 from facility_opt.model.targets import CoverageVerdict, effective_on, judge, judge_simulated, target_years
 from facility_opt.model.types import Scenario
 from facility_opt.solve.status import SolveStatus
-
-MAX_BUDGETS = 500  # more points than this is almost surely a typo in STEP
-DEFAULT_SHARES = tuple(0.25 + 0.125 * k for k in range(11))  # 25 %, 37.5 %, …, 150 %
-
-
-# -- budgets ------------------------------------------------------------------------------------
-
-def _number(text: str, whole: str) -> float:
-    try:
-        value = float(text.replace("_", "").strip())
-    except ValueError:
-        raise InputError.one("command line", "--budgets", whole,
-                             "START:STOP:STEP or A,B,C with numbers in the scenario's money "
-                             f"unit (could not read {text.strip()!r} as a number)") from None
-    if not math.isfinite(value) or value < 0:
-        raise InputError.one("command line", "--budgets", whole,
-                             f"budgets ≥ 0 in the scenario's money unit (found {text.strip()})")
-    return value
-
-
-def parse_budgets(text: str) -> list[float]:
-    """Total budgets from `START:STOP:STEP` (STOP included when it falls on a step) or `A,B,C`.
-
-    Returned sorted, without repeats. Bad text raises InputError naming what was expected.
-    """
-    whole = str(text)
-    s = whole.strip()
-    if not s:
-        raise InputError.one("command line", "--budgets", whole,
-                             "START:STOP:STEP or A,B,C (total budgets in the scenario's unit)")
-    if ":" in s:
-        parts = s.split(":")
-        if len(parts) != 3:
-            raise InputError.one("command line", "--budgets", whole,
-                                 "START:STOP:STEP — three numbers separated by ':'")
-        start, stop, step = (_number(p, whole) for p in parts)
-        if step <= 0:
-            raise InputError.one("command line", "--budgets", whole,
-                                 "a STEP greater than 0 in START:STOP:STEP")
-        if stop < start:
-            raise InputError.one("command line", "--budgets", whole,
-                                 "STOP ≥ START in START:STOP:STEP")
-        count = math.floor((stop - start) / step + 1e-9) + 1
-        if count > MAX_BUDGETS:
-            raise InputError.one("command line", "--budgets", whole,
-                                 f"at most {MAX_BUDGETS} budgets (this gives {count}; "
-                                 "use a larger STEP)")
-        values = [round(start + k * step, 9) for k in range(count)]
-    else:
-        parts = [p for p in re.split(r"[,，;]", s)]
-        if any(not p.strip() for p in parts):
-            raise InputError.one("command line", "--budgets", whole,
-                                 "A,B,C — numbers separated by commas, none left empty")
-        values = [_number(p, whole) for p in parts]
-        if len(values) > MAX_BUDGETS:
-            raise InputError.one("command line", "--budgets", whole,
-                                 f"at most {MAX_BUDGETS} budgets")
-    return sorted(set(values))
-
-
-def default_budgets(scenario: Scenario) -> list[float]:
-    """Eleven totals from 25 % to 150 % of the scenario's total budget, in steps of 12.5 %."""
-    total = scenario.budget.total
-    return sorted({round(total * share, 6) for share in DEFAULT_SHARES})
-
-
-def split_budget(scenario: Scenario, total: float) -> dict[int, float]:
-    """A total budget split across funding years in the scenario's annual proportions
-    (equal shares when the scenario's own budget is zero)."""
-    annual = scenario.budget.annual
-    base = sum(annual.get(y, 0.0) for y in scenario.years)
-    if base <= 0:
-        return {y: round(total / len(scenario.years), 9) for y in scenario.years}
-    return {y: round(total * annual.get(y, 0.0) / base, 9) for y in scenario.years}
-
 
 # -- deterministic targets ----------------------------------------------------------------------
 
@@ -339,7 +269,7 @@ def _float(v: Any) -> float | None:
 def least_budget(scenario: Scenario, solver: str = "highs") -> dict[str, Any]:
     """The least total budget at which every target is reachable (exact least-cost MILP), in
     the scenario's proportions and with a free split across years."""
-    from facility_opt.solve.core import least_cost
+    from facility_opt.solve.least_cost_search import least_cost
 
     try:
         lc = least_cost(scenario, solver=solver, with_plan=False)
@@ -375,46 +305,6 @@ def frontier(scenario: Scenario, budgets: Sequence[float], *, solver: str = "hig
     return FrontierResult(scenario, list(points), lb)
 
 
-# -- the command --------------------------------------------------------------------------------
-
-def write_frontier_outputs(folder, result: FrontierResult, *, lang: str = "auto") -> list[Path]:
-    """frontier.csv, frontier.json (points with reasons) and frontier.png / .svg."""
-    import json
-
-    from facility_opt.report import plots
-    from facility_opt.results.folder import csv_text
-
-    sc = result.scenario
-    folder.write_csv("frontier.csv", result.columns, result.rows())
-    folder.write_json("frontier.json", {
-        "scenario": sc.name, "budget_unit": sc.budget.unit,
-        "scenario_budget_total": sc.budget.total,
-        "target_years": list(target_years(sc)),
-        "daycare_coverage_target": sc.targets.daycare_coverage,
-        "min_count": dict(sc.targets.min_count),
-        "target": sc.targets.daycare_coverage,
-        "max_turned_away": sc.targets.max_turned_away,
-        "least_budget_total": (result.least_cost or {}).get("least_budget_total"),
-        "least_budget": result.least_cost,
-        "points": [{"budget_total": p.budget_total, "status": p.status,
-                    "objective": p.objective, "reason": p.reason,
-                    "max_covered_status": p.max_covered_status,
-                    "coverage": {str(y): v.record() for y, v in sorted(p.verdicts.items())},
-                    "selected_ids": list(p.selected_ids)} for p in result.points],
-    })
-    rows = list(_csv_rows(csv_text(result.columns, result.rows())))
-    meta = json.loads((folder.path / "frontier.json").read_text(encoding="utf-8"))
-    data = plots.frontier_data(rows, communities=len(sc.communities or ()) or None,
-                               target_share=sc.targets.daycare_coverage if sc.communities else None,
-                               least_budget_total=meta.get("least_budget_total"))
-    return plots.draw_frontier(
-        data, folder.path / "frontier", unit=sc.budget.unit,
-        objective_kind=sc.objective.kind, current_budget=sc.budget.total,
-        title=None, labels=plots.plot_labels(lang))
-
-
-def _csv_rows(text: str) -> list[dict[str, str]]:
-    import csv
-    import io
-
-    return list(csv.DictReader(io.StringIO(text)))
+# the files frontier writes live in decide/frontier_outputs.py; still importable from here
+__getattr__ = lazy_getattr("facility_opt.decide.frontier",
+                           {"write_frontier_outputs": "facility_opt.decide.frontier_outputs"})

@@ -11,6 +11,7 @@ exactly (663.105 + 663.105 becomes 663.11 + 663.10 = 1,326.21, not 663.11 + 663.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
@@ -71,3 +72,13 @@ def footed_by_year(projects: Mapping[str, Mapping[int, Any]], years: list[int] |
              for pid, by_year in projects.items()}
     per_year = {y: sum((s[y] for s in split.values()), Decimal(0)) for y in years}
     return split, per_year
+
+
+def fmt_bound(value: float) -> str:
+    """A budget bound as a MILP row's label writes it ('5,000', '1,234.50', 'inf'): whole amounts
+    without decimals, others to 0.01 by float formatting. Not `fmt_money`: the labels were written
+    this way before the one rounding (`cents`) existed, they are shown in explanations, and a bound
+    may be infinite; changing them would change the files a run writes."""
+    if math.isfinite(value) and value == int(value):
+        return f"{int(value):,}"
+    return f"{value:,.2f}"

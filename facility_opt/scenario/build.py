@@ -13,6 +13,7 @@ from facility_opt.model.types import (
     Centre,
     Community,
 )
+from facility_opt.scenario.cells import check_columns, is_bad, parse_rows
 from facility_opt.scenario.checks import KIND_PATTERN
 from facility_opt.scenario.geo import LAT_RANGE, LON_RANGE, Projection
 from facility_opt.scenario.schema import (
@@ -26,13 +27,7 @@ from facility_opt.scenario.schema import (
     SIGNED_COLUMNS,
     TRAVEL_COLUMNS,
 )
-from facility_opt.scenario.tables import (
-    Table,
-    check_columns,
-    did_you_mean,
-    is_bad,
-    parse_rows,
-)
+from facility_opt.scenario.tables import Table, did_you_mean
 
 # -- tables --------------------------------------------------------------------------------------
 

@@ -12,26 +12,34 @@ The model is described in docs/simulation.md; the engine is `facility_opt.simula
 
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from facility_opt.errors import InputError, Problem
-from facility_opt.model.geometry import Reach, reach
-from facility_opt.model.population import PopulationProjection, base_year, project_population
+from facility_opt.errors import InputError
+from facility_opt.lazy import lazy_getattr
+from facility_opt.model.population import PopulationProjection, project_population
 from facility_opt.model.portfolio import Portfolio
 from facility_opt.model.types import Scenario
-from facility_opt.scenario.schema import ARRIVAL_PROFILES, STAY_DISTRIBUTIONS
 from facility_opt.simulate.engine import (
-    DemandModel,
     ReplicationOutcome,
     SimulationInput,
-    build_year,
     simulate_replication,
+)
+from facility_opt.simulate.inputs import (  # noqa: F401  (re-exported: simulate.core paths)
+    build_simulation,
+    centres_in_service,
+    demand_model,
+    routing,
+    simulation_years,
+    source_name,
+)
+from facility_opt.simulate.portfolio_file import (  # noqa: F401  (re-exported)
+    SELECTION_COLUMNS,
+    read_portfolio,
+    selection_rows,
 )
 from facility_opt.simulate.precision import (
     PRECISION_BATCH,
@@ -51,7 +59,6 @@ REPLICATION_COLUMNS = ("replication", "year", "requests", "served", "turned_away
                        "service_coverage", "effective_coverage")
 CENTRES_USED_COLUMNS = ("centre_id", "source", "community_id", "x_km", "y_km", "places",
                         "first_year")
-SELECTION_COLUMNS = ("id", "name", "kind", "selected", "start_year", "cost")
 
 
 # --------------------------------------------------------------------------------------------
@@ -150,108 +157,6 @@ class SimulationResult:
         return "\n".join(lines)
 
 
-# --------------------------------------------------------------------------------------------
-# Building the simulation
-# --------------------------------------------------------------------------------------------
-def simulation_years(scenario: Scenario) -> tuple[int, ...]:
-    """simulation.years, or the base year and every funding year."""
-    if scenario.simulation.years:
-        return tuple(sorted(set(int(y) for y in scenario.simulation.years)))
-    return tuple(sorted({base_year(scenario), *scenario.years}))
-
-
-def demand_model(scenario: Scenario, days: int) -> DemandModel:
-    """The `[daycare]` table as the engine needs it, checked."""
-    d = scenario.daycare
-    src = _source(scenario)
-    checks = [
-        ("daycare.opening_hours", d.opening_hours, d.opening_hours > 0, "hours > 0"),
-        ("daycare.stay_hours_mean", d.stay_hours_mean, d.stay_hours_mean > 0, "hours > 0"),
-        ("daycare.stay_hours_cv", d.stay_hours_cv, d.stay_hours_cv >= 0, "a number ≥ 0"),
-        ("daycare.reach_km", d.reach_km, d.reach_km >= 0, "km ≥ 0"),
-        ("daycare.stay_distribution", d.stay_distribution,
-         d.stay_distribution in STAY_DISTRIBUTIONS, " or ".join(STAY_DISTRIBUTIONS)),
-        ("daycare.arrival_profile", d.arrival_profile,
-         d.arrival_profile in ARRIVAL_PROFILES, " or ".join(ARRIVAL_PROFILES)),
-    ]
-    problems = [Problem(src, f"key {k}", repr(v) if isinstance(v, str) else str(v), exp)
-                for k, v, ok, exp in checks if not ok]
-    if problems:
-        raise InputError(problems)
-    return DemandModel(opening_hours=float(d.opening_hours), arrival_profile=d.arrival_profile,
-                       stay_distribution=d.stay_distribution,
-                       stay_hours_mean=float(d.stay_hours_mean),
-                       stay_hours_cv=float(d.stay_hours_cv), sampled_days=int(days))
-
-
-def centres_in_service(scenario: Scenario, portfolio: Portfolio, year: int
-                       ) -> list[dict[str, Any]]:
-    """Centres open in `year`: centres.csv (by opening_year) and the sites the portfolio adds
-    (a project's daycare_places from the year after its completion, at its community)."""
-    from facility_opt.scenario.loading import candidate_position
-
-    rows = []
-    for c in scenario.centres or ():
-        if c.opening_year is None or c.opening_year <= year:
-            rows.append({"centre_id": c.id, "source": "existing", "community_id": c.community_id,
-                         "x_km": float(c.x_km), "y_km": float(c.y_km), "places": int(c.places),
-                         "first_year": c.opening_year})
-    existing = {c.id for c in scenario.centres or ()}
-    for cid, places in sorted(portfolio.added_places(scenario, year).items()):
-        cand = scenario.candidate(cid)
-        pos = candidate_position(scenario, cand)
-        if pos is None:
-            raise InputError.one(_table(scenario, "candidates"), f"row {cand.row}, column community_id",
-                                 cand.community_id or "",
-                                 f"the community of {cid} (it adds {places} day-care places, "
-                                 "which need a position to be reached)")
-        if cid in existing:
-            raise InputError.one(_table(scenario, "candidates"), f"row {cand.row}, column id", cid,
-                                 "a project id not also used as a centre id in centres.csv")
-        rows.append({"centre_id": cid, "source": "portfolio", "community_id": cand.community_id,
-                     "x_km": pos[0], "y_km": pos[1], "places": int(places),
-                     "first_year": Portfolio.completion_year(cand, portfolio.starts[cid]) + 1})
-    return rows
-
-
-def routing(where: Reach, rows: list[dict[str, Any]]) -> list[tuple[int, ...]]:
-    """Per community (communities-table order), the indices of the centres in service `rows`
-    within reach, in the order a visitor tries them: least travel first, ties by centre id."""
-    per: dict[str, list[tuple[float, str, int]]] = {k: [] for k in where.community_ids}
-    for j, r in enumerate(rows):
-        table = where.centres if r["source"] == "existing" else where.candidates
-        for k, t in table.get(r["centre_id"], ()):
-            per[k].append((t, r["centre_id"], j))
-    return [tuple(j for _, _, j in sorted(per[k])) for k in where.community_ids]
-
-
-def build_simulation(scenario: Scenario, portfolio: Portfolio, projection: PopulationProjection,
-                     years: tuple[int, ...], days: int, exact_shortcut: bool = True
-                     ) -> tuple[SimulationInput, dict[int, list[dict[str, Any]]]]:
-    """The engine's input and, per year, the centres in service."""
-    if not scenario.communities:
-        raise InputError.one(_source(scenario), "key data.communities", "",
-                             "a communities table (simulate needs where the elderly live)")
-    if scenario.centres is None:
-        raise InputError.one(_source(scenario), "key data.centres", "",
-                             "a centres table (existing day-care centres; may have no rows)")
-    model = demand_model(scenario, days)
-    comms = scenario.communities
-    where = reach(scenario)
-    rate = np.array([scenario.daycare.visits_rate(c.type) for c in comms], dtype=float)
-    setups = []
-    centres_by_year = {}
-    for y in years:
-        rows = centres_in_service(scenario, portfolio, y)
-        centres_by_year[y] = rows
-        lam = rate * projection.elderly[:, projection.year_index(y)]
-        setups.append(build_year(y, lam, routing(where, rows), [r["centre_id"] for r in rows],
-                                 [r["places"] for r in rows]))
-    sim = SimulationInput(model=model, community_ids=tuple(c.id for c in comms),
-                          years=tuple(setups), exact_shortcut=exact_shortcut)
-    return sim, centres_by_year
-
-
 def _replication_task(task: tuple[SimulationInput, np.random.SeedSequence, int]
                       ) -> ReplicationOutcome:
     sim, ss, r = task
@@ -288,7 +193,7 @@ def simulate(scenario: Scenario, portfolio: Portfolio | None = None, *,
     replications = int(replications if replications is not None else sim_cfg.replications)
     seed = int(seed if seed is not None else sim_cfg.seed)
     days = int(days if days is not None else sim_cfg.sampled_days)
-    src = _source(scenario)
+    src = source_name(scenario)
     for key, value in (("simulation.replications", replications),
                        ("simulation.sampled_days", days)):
         if value < 1:
@@ -434,123 +339,8 @@ def _summarise(scenario: Scenario, projection: PopulationProjection, sim: Simula
         simpy_share=simpy_visits / total_visits if total_visits else 0.0)
 
 
-# --------------------------------------------------------------------------------------------
-# Portfolio from a selection.csv
-# --------------------------------------------------------------------------------------------
-def read_portfolio(path: str | Path, scenario: Scenario) -> Portfolio:
-    """The funded projects and start years of a `selection.csv` (written by solve or plan, or
-    edited by hand). Every problem is reported with the file, row, column and value."""
-    path = Path(path)
-    label = path.name
-    if not path.is_file():
-        raise InputError.one(str(path), "--portfolio", str(path),
-                             "an existing selection.csv (as written by facility-opt solve)")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = path.read_bytes().decode("gb18030")
-        except UnicodeDecodeError:
-            raise InputError.one(label, "", "undecodable bytes",
-                                 "a CSV file in UTF-8 or GB18030") from None
-    rows = list(csv.reader(text.splitlines()))
-    if not rows or not any(cell.strip() for cell in rows[0]):
-        raise InputError.one(label, "", "an empty file",
-                             "a header with at least the columns id, selected, start_year")
-    header = [h.strip() for h in rows[0]]
-    missing = [c for c in ("id", "selected", "start_year") if c not in header]
-    if missing:
-        raise InputError.one(label, "header", ",".join(header),
-                             "the columns id, selected and start_year (missing: "
-                             + ", ".join(missing) + ")")
-    col = {name: header.index(name) for name in ("id", "selected", "start_year")}
-    known = {c.id: c for c in scenario.candidates}
-    problems: list[Problem] = []
-    starts: dict[str, int] = {}
-    seen: dict[str, int] = {}
-    years = sorted(scenario.years)
-    for n, row in enumerate(rows[1:], start=1):
-        if not any(cell.strip() for cell in row):
-            continue
-        cells = [(row[col[k]].strip() if col[k] < len(row) else "") for k in col]
-        cid, sel, start = cells
-        where = f"row {n}"
-        if cid not in known:
-            problems.append(Problem(label, f"{where}, column id", repr(cid),
-                                    f"a candidate id of scenario {scenario.name}"))
-            continue
-        if cid in seen:
-            problems.append(Problem(label, f"{where}, column id", repr(cid),
-                                    f"each id once (also on row {seen[cid]})"))
-            continue
-        seen[cid] = n
-        if sel not in ("0", "1", ""):
-            problems.append(Problem(label, f"{where}, column selected", repr(sel), "0 or 1"))
-            continue
-        if sel != "1":
-            continue
-        cand = known[cid]
-        if start == "" and cand.cost_by_year:
-            spend = [y for y, v in cand.cost_by_year.items() if v]
-            start = str(min(spend)) if spend else ""
-        try:
-            year = int(float(start)) if start != "" else None
-            if year is not None and float(start) != year:
-                raise ValueError
-        except ValueError:
-            year = -1
-        lo = cand.earliest_start if cand.earliest_start is not None else years[0]
-        hi = cand.latest_start if cand.latest_start is not None else years[-1]
-        if year is None or not (lo <= year <= hi):
-            problems.append(Problem(label, f"{where}, column start_year", repr(start),
-                                    f"the year {cid} starts, from {lo} to {hi}"))
-            continue
-        starts[cid] = year
-    if problems:
-        raise InputError(problems)
-    return Portfolio(starts=starts)
 
-
-def selection_rows(scenario: Scenario, portfolio: Portfolio) -> list[dict[str, Any]]:
-    """selection.csv rows (contract columns) for a portfolio."""
-    return [{"id": c.id, "name": c.name, "kind": c.kind, "selected": int(c.id in portfolio),
-             "start_year": portfolio.starts.get(c.id), "cost": float(c.cost)}
-            for c in scenario.candidates]
-
-
-# --------------------------------------------------------------------------------------------
-# Writing
-# --------------------------------------------------------------------------------------------
-def write_simulation_outputs(folder, scenario: Scenario, result: SimulationResult) -> None:
-    """coverage.csv, centre_load.csv, community_load.csv, population.csv, replications.csv,
-    centres_used.csv, scenario.json and the simulation's manifest entries."""
-    from facility_opt.results.folder import scenario_manifest, scenario_record
-
-    folder.write_csv("coverage.csv", COVERAGE_COLUMNS, result.coverage)
-    folder.write_csv("centre_load.csv", CENTRE_LOAD_COLUMNS, result.centre_load)
-    folder.write_csv("community_load.csv", COMMUNITY_LOAD_COLUMNS, result.community_load)
-    folder.write_csv("population.csv", PopulationProjection.COLUMNS, result.projection.rows())
-    folder.write_csv("replications.csv", REPLICATION_COLUMNS, result.replication_rows)
-    folder.write_csv("centres_used.csv", CENTRES_USED_COLUMNS, result.centres_used)
-    folder.write_json("scenario.json", scenario_record(scenario))
-    folder.manifest.update(scenario_manifest(scenario))
-    folder.manifest["simulation"] = {
-        "seed": result.seed, "replications": result.replications, "sampled_days": result.days,
-        "workers": result.workers, "years": list(result.years),
-        "precision": result.precision, "precision_met": result.precision_met,
-        "widest_half_width": result.half_width,
-        "streams": "numpy SeedSequence(seed).spawn(replications); per replication, year and "
-                   "community: spawn_key (replication, year, community key)",
-    }
-    folder.manifest["seed"] = result.seed
-    folder.manifest["replications"] = result.replications
-
-
-def _table(scenario: Scenario, role: str) -> str:
-    """The file name of a scenario table, for messages."""
-    path = scenario.input_files.get(role)
-    return Path(path).name if path else f"{role} table"
-
-
-def _source(scenario: Scenario) -> str:
-    return scenario.source.name if scenario.source else f"scenario {scenario.name}"
+# write_simulation_outputs lives in simulate/outputs.py (it reads this module's column contract);
+# still importable from here, loaded on first use
+__getattr__ = lazy_getattr("facility_opt.simulate.core",
+                           {"write_simulation_outputs": "facility_opt.simulate.outputs"})

@@ -8,8 +8,9 @@ The Python API a planner calls from a notebook is the same one the command uses:
     >>> result.status, result.objective, sorted(result.portfolio.starts)[:3]
 
 `solve` builds the MILP (`facility_opt.solve.milp`), runs HiGHS or CBC (`facility_opt.solve.solvers`), breaks
-ties deterministically and returns a `SolveResult`. `least_cost` prices the targets: the smallest
-budget, in the scenario's annual proportions, that meets every rule and target. `explain`
+ties deterministically and returns a `SolveResult`. `least_cost` (`solve/least_cost_search.py`)
+prices the targets: the smallest budget, in the scenario's annual proportions, that meets every
+rule and target. The files solve writes are `solve/outputs.py`. `explain`
 re-solves to say what binds, what more money is worth and what each project costs or gives.
 No plan → `InfeasibleError` (exit 3) with the reason in planner's terms (`facility_opt.solve.diagnose`).
 """
@@ -26,10 +27,10 @@ from typing import Any
 import numpy as np
 
 from facility_opt.errors import InfeasibleError, InputError
+from facility_opt.lazy import lazy_getattr
 from facility_opt.model.portfolio import Portfolio
 from facility_opt.model.targets import CoverageVerdict, judge
 from facility_opt.model.types import Scenario
-from facility_opt.results.folder import ResultsFolder
 from facility_opt.solve.deadline import Deadline
 from facility_opt.solve.status import SolveStatus
 
@@ -131,7 +132,6 @@ class LeastCostResult:
                 "selected": res.selected_ids if res else None}
 
 
-LEAST_COST_SECONDS = 30.0  # default time limit of the least-cost search (a min-max schedule)
 
 
 # -- solving ----------------------------------------------------------------------------------
@@ -160,7 +160,7 @@ def solve(scenario: Scenario, *, solver: str = "highs", time_limit: float | None
     from facility_opt.solve.solvers import INF, SolverOptions, check_solver, open_session, solver_version
 
     solver = check_solver(solver)
-    _check_limits(time_limit, gap)
+    check_limits(time_limit, gap)
     force_in, force_out = tuple(force_in), tuple(force_out)
     requirements = tuple(requirements)
     budgets = _budgets(scenario, budget_by_year)
@@ -174,6 +174,8 @@ def solve(scenario: Scenario, *, solver: str = "highs", time_limit: float | None
                              coverage_target=coverage_target)
 
     def price() -> LeastCostResult:  # what the missing money is, asked only when money could help
+        from facility_opt.solve import least_cost  # the public path: see solve/least_cost_search.py
+
         return least_cost(scenario, solver=solver, requirements=requirements, force_in=force_in,
                           force_out=force_out, time_limit=5.0, with_plan=False,
                           coverage_target=coverage_target,
@@ -297,109 +299,12 @@ def _budgets(scenario: Scenario, budget_by_year: dict[int, float] | None) -> dic
     return {y: float(budgets.get(y, 0.0)) for y in scenario.years}
 
 
-def _check_limits(time_limit: float | None, gap: float) -> None:
+def check_limits(time_limit: float | None, gap: float) -> None:
     if time_limit is not None and not (math.isfinite(time_limit) and time_limit > 0):
         raise InputError.one("command line", "--time-limit", time_limit, "seconds > 0")
     if not (math.isfinite(gap) and 0 <= gap < 1):
         raise InputError.one("command line", "--gap", gap, "a relative gap in [0, 1)")
 
-
-def least_cost(scenario: Scenario, *, solver: str = "highs",
-               requirements: Sequence[PlacesRequirement] = (), time_limit: float | None = None,
-               gap: float = 0.0, force_in: Sequence[str] = (),
-               force_out: Sequence[str] = (), with_plan: bool = True,
-               coverage_target: bool = True, extra_constraints=None,
-               deadline: Deadline | None = None) -> LeastCostResult:
-    """The smallest budget, in the scenario's annual proportions, that meets every rule and
-    target (must_fund, min_count, requirements, …): one exact MILP minimising the scale s of
-    `s × budget_y`. The budgets are rounded up to the candidates' cost resolution, then the
-    best plan at that budget is solved (unless `with_plan` is False). Proving the minimum of
-    this min–max schedule can take long, so without `time_limit` the search, and then the plan
-    at that budget (started from the search's plan), each stop after `LEAST_COST_SECONDS` and
-    report their gaps. With `deadline` (the command's clock) both also stop by it.
-    Raises `InfeasibleError` when no amount of money helps.
-    """
-    from facility_opt.solve import diagnose, milp
-    from facility_opt.solve.deadline import MIN_SOLVE_SECONDS
-    from facility_opt.solve.solvers import SolverOptions, check_solver, open_session
-
-    solver = check_solver(solver)
-    _check_limits(time_limit, gap)
-    model = milp.build_model(scenario, force_in=force_in, force_out=force_out,
-                             requirements=requirements, least_cost=True,
-                             coverage_target=coverage_target,
-                             extra_constraints=extra_constraints)
-    reasons = diagnose.cheap_reasons(model, include_money=False)
-    if reasons:
-        raise InfeasibleError(reasons + ["more money cannot fix this"])
-    form = milp.to_matrix(model)
-    session = open_session(form, solver)
-    clock = deadline if deadline is not None else Deadline.after(time_limit)
-    cap = LEAST_COST_SECONDS if time_limit is None else time_limit
-    limit = clock.solve_limit(cap, floor=MIN_SOLVE_SECONDS)
-    out = session.solve(SolverOptions(time_limit=limit, gap=gap), label="least cost")
-    if out.status == SolveStatus.INFEASIBLE:
-        groups, singles = diagnose.conflict_groups(model, session, keep=("budget",))
-        reasons = ["no plan meets the rules and targets at any budget"]
-        if singles:
-            reasons.append("relaxing any one of " + ", ".join(singles)
-                           + " alone makes a plan possible")
-        raise InfeasibleError(reasons, groups)
-    if out.status == SolveStatus.NO_SOLUTION:
-        raise InfeasibleError([f"no plan was found within the time limit of {limit:g} s"],
-                              status=SolveStatus.NO_SOLUTION)
-    chosen = milp.chosen_options(model, out.values)
-    scale = required_scale(scenario, milp.spend_by_year(model, chosen))
-    found = {scenario.candidates[i].id: o.start for i, o in chosen.items()}
-    q = milp.cost_resolution(scenario)
-    budgets = {y: _ceil_to(scale * scenario.budget.annual.get(y, 0.0), q) for y in scenario.years}
-    result = None
-    if with_plan:
-        # at the least-cost budget nearly every project may be required and the money fits
-        # only just: scheduling the starts can take minutes to prove, so without --time-limit
-        # the plan also stops after LEAST_COST_SECONDS (status feasible, with its gap)
-        result = solve(scenario, solver=solver, requirements=requirements,
-                       time_limit=cap, gap=gap, force_in=force_in, force_out=force_out,
-                       budget_by_year=budgets, price_infeasible=False, start=found,
-                       coverage_target=coverage_target, extra_constraints=extra_constraints,
-                       deadline=clock if clock.bounded else None)
-    free = free_least_cost(model, session, clock.solve_limit(cap, floor=MIN_SOLVE_SECONDS), gap)
-    status = SolveStatus(out.status)
-    lower = None
-    if out.best_bound is not None:
-        lower = round(max(0.0, min(out.best_bound, scale)) * scenario.budget.total, 6)
-    return LeastCostResult(scale=scale, budget_by_year=budgets, total=float(sum(budgets.values())),
-                           result=result, status=status,
-                           base_total=float(scenario.budget.total),
-                           gap=0.0 if status == SolveStatus.OPTIMAL else float(out.gap or 0.0),
-                           lower_total=lower, **free)
-
-
-def free_least_cost(model, session, limit: float, gap: float) -> dict[str, Any]:
-    """The least total spend meeting every rule and target with any split across the years
-    (the annual profile to request): the least-cost model with its budget rows lifted and the
-    total cost minimised. Reuses the open solver session; returns LeastCostResult fields."""
-    from facility_opt.solve import milp
-    from facility_opt.solve.solvers import INF, SolverOptions
-
-    form = milp.to_matrix(model)
-    names = {n: r for r, n in enumerate(form.row_names)}
-    for name in model.budget_rows.values():
-        session.set_row_bounds(names[name], -INF, INF)
-    cost = np.zeros(form.num_col)
-    col = {n: j for j, n in enumerate(form.col_names)}
-    for (i, s), v in model.x.items():
-        cost[col[v.name]] = next(o.total for o in model.options[i] if o.start == s)
-    session.set_objective(cost, maximize=False)
-    out = session.solve(SolverOptions(time_limit=limit, gap=gap), label="least total, any split")
-    if out.values is None:
-        return {}
-    chosen = milp.chosen_options(model, out.values)
-    by_year = {y: round(v, 6) for y, v in milp.spend_by_year(model, chosen).items()}
-    status = SolveStatus(out.status)
-    return {"free_budget_by_year": by_year, "free_total": round(sum(by_year.values()), 6),
-            "free_status": status,
-            "free_gap": 0.0 if status == SolveStatus.OPTIMAL else float(out.gap or 0.0)}
 
 
 def start_values(model, form, start: dict[str, int]) -> np.ndarray:
@@ -432,26 +337,6 @@ def start_values(model, form, start: dict[str, int]) -> np.ndarray:
     return values
 
 
-def required_scale(scenario: Scenario, spend: dict[int, float]) -> float:
-    """The smallest s with spend ≤ s × budget in every year (cumulatively with carry-over)."""
-    scale = 0.0
-    cum_s = cum_b = 0.0
-    for y in scenario.years:
-        b = scenario.budget.annual.get(y, 0.0)
-        s = spend.get(y, 0.0)
-        if scenario.budget.carry_over:
-            cum_s += s
-            cum_b += b
-            s, b = cum_s, cum_b
-        if s > 1e-9:
-            scale = max(scale, s / b if b > 0 else math.inf)
-    return scale
-
-
-def _ceil_to(value: float, q: float) -> float:
-    steps = math.ceil(value / q - 1e-9)
-    return round(steps * q, 6)
-
 
 def explain(scenario: Scenario, result: SolveResult, *, solver: str = "highs", **kwargs):
     """Why this portfolio: binding rules, worth of more budget per year, the cost of forcing
@@ -462,150 +347,11 @@ def explain(scenario: Scenario, result: SolveResult, *, solver: str = "highs", *
 
 
 
-
-# -- outputs ----------------------------------------------------------------------------------
-def selection_rows(scenario: Scenario, result: SolveResult) -> tuple[list[str], list[dict]]:
-    """selection.csv: one row per candidate in table order, contract columns first."""
-    from facility_opt.solve import milp
-
-    years = list(scenario.years)
-    cols = ["id", "name", "kind", "selected", "start_year", "cost", "completion_year", "county",
-            "community_id", "area_m2", "daycare_places", "score", "benefit"]
-    names = {m.id: m.name for m in scenario.communities or ()}
-    text_cols = [k for k in ("description", "justification", "performance_target",
-                             "funding_source") if any(getattr(c, k) for c in scenario.candidates)]
-    cols += ["community_name", *text_cols]
-    cols += [f"cost_{y}" for y in years]
-    contrib = project_benefits(scenario, result)
-    comms = milp.community_index(scenario)
-    rows = []
-    for c in scenario.candidates:
-        sel = c.id in result.portfolio
-        spend = result.spend_by_project.get(c.id, {})
-        row = {"id": c.id, "name": c.name, "kind": c.kind, "selected": 1 if sel else 0,
-               "start_year": result.portfolio.starts.get(c.id),
-               "cost": float(c.cost), "completion_year": result.completion_year.get(c.id),
-               "county": milp.candidate_county(c, comms) or "", "community_id": c.community_id
-               or "", "area_m2": float(c.area_m2), "daycare_places": int(c.daycare_places),
-               "score": c.score, "benefit": contrib.get(c.id),
-               "community_name": names.get(c.community_id or "", ""),
-               **{k: getattr(c, k) or "" for k in text_cols}}
-        for y in years:
-            row[f"cost_{y}"] = float(spend.get(y, 0.0))
-        rows.append(row)
-    return cols, rows
-
-
-def project_benefits(scenario: Scenario, result: SolveResult) -> dict[str, float]:
-    """Each selected project's contribution: the objective lost if it alone were dropped from the
-    portfolio (others unchanged), from one evaluation of the portfolio
-    (`facility_opt.solve.contributions`)."""
-    from facility_opt.solve.contributions import project_benefits as contributions
-
-    return contributions(scenario, result)
-
-
-def summary_record(scenario: Scenario, result: SolveResult) -> dict[str, Any]:
-    """summary.json: the contract keys plus what the annex and plots read. Deterministic: timings
-    go to manifest.json, not here."""
-    from facility_opt.solve import milp
-
-    by_kind: dict[str, int] = {}
-    for c in scenario.candidates:
-        if c.id in result.portfolio:
-            by_kind[c.kind] = by_kind.get(c.kind, 0) + 1
-    targets = {"min_count": {k: {"required": n, "selected": by_kind.get(k, 0),
-                                 "met": by_kind.get(k, 0) >= n}
-                             for k, n in sorted(scenario.targets.min_count.items())}}
-    r = scenario.rules
-    rules = {"carry_over": scenario.budget.carry_over,
-             "early_completion": r.early_completion,
-             "early_completion_types": list(r.early_completion_types) if r.early_completion
-             else [],
-             "early_completion_year": r.early_completion_year if r.early_completion else None,
-             "min_projects_per_county": r.min_projects_per_county,
-             "max_county_share": r.max_county_share,
-             "must_fund": [c.id for c in scenario.candidates if c.must_fund],
-             "exclusive_groups": sorted({c.exclusive_group for c in scenario.candidates
-                                         if c.exclusive_group}),
-             "requires": {c.id: list(c.requires) for c in scenario.candidates if c.requires},
-             "force_in": list(result.force_in), "force_out": list(result.force_out),
-             "places_requirements": [{"community_id": q.community_id, "year": q.year,
-                                      "min_places": q.min_places} for q in result.requirements]}
-    rec = {
-        "status": result.status.value,
-        "objective": result.objective,
-        "objective_kind": result.objective_kind,
-        "best_bound": result.best_bound,
-        "gap": result.gap,
-        "gap_limit": result.gap_limit,
-        "time_limit": result.time_limit,
-        "total_cost": result.total_cost,
-        "spend_by_year": {str(y): v for y, v in sorted(result.spend_by_year.items())},
-        "budget_by_year": {str(y): v for y, v in sorted(result.budget_by_year.items())},
-        "budget_unit": result.budget_unit,
-        "solver": result.solver,
-        "solver_version": result.solver_version,
-        "scenario": scenario.name,
-        "scenario_title": scenario.title,
-        "selected_count": len(result.portfolio),
-        "selected_by_kind": dict(sorted(by_kind.items())),
-        "targets": targets,
-        "rules": rules,
-        "tie_break": result.tie_break,
-        "model_size": result.model_size,
-        "coverage": {str(y): v.record() for y, v in sorted(result.coverage.items())},
-    }
-    if result.benefit is not None:
-        rec["benefit"] = result.benefit
-    if result.objective_kind == "benefit":
-        yrs = milp.benefit_years(scenario)
-        rec["benefit_years"] = [yrs[0], yrs[-1]] if yrs else []
-        rec["benefit_weights"] = {"households": scenario.objective.weight_households,
-                                  "elderly": scenario.objective.weight_elderly}
-    return rec
-
-
-def spend_rows(result: SolveResult) -> list[dict[str, Any]]:
-    rows, cb, cs = [], 0.0, 0.0
-    for y in sorted(result.budget_by_year):
-        b, s = result.budget_by_year[y], result.spend_by_year.get(y, 0.0)
-        cb += b
-        cs += s
-        rows.append({"year": y, "budget": b, "spend": round(s, 6), "unused": round(b - s, 6),
-                     "cumulative_budget": round(cb, 6), "cumulative_spend": round(cs, 6)})
-    return rows
-
-
-def write_solve_outputs(folder: ResultsFolder, scenario: Scenario, result: SolveResult,
-                        explanation=None, least: LeastCostResult | None = None) -> None:
-    """Write summary.json, selection.csv, spend.csv, scenario.json, solver.log, the explanation
-    files and least_cost.json into a results folder, and the solver entries of the manifest."""
-    from facility_opt.results.folder import scenario_manifest, scenario_record
-    from facility_opt.scenario.sites import SITE_COLUMNS, site_rows
-
-    folder.write_json("summary.json", summary_record(scenario, result))
-    cols, rows = selection_rows(scenario, result)
-    folder.write_csv("selection.csv", cols, rows)
-    folder.write_csv("spend.csv", ["year", "budget", "spend", "unused", "cumulative_budget",
-                                   "cumulative_spend"], spend_rows(result))
-    folder.write_json("scenario.json", scenario_record(scenario))
-    folder.write_csv("sites.csv", SITE_COLUMNS, site_rows(scenario, result.portfolio.starts))
-    folder.write_text("solver.log", result.log)
-    if explanation is not None:
-        explanation.write(folder)
-    if least is not None:
-        folder.write_json("least_cost.json", least.as_dict())
-    folder.manifest.update(scenario_manifest(scenario))
-    folder.manifest.update({
-        "solver": result.solver, "solver_version": result.solver_version,
-        "solver_options": {"time_limit": result.time_limit, "gap": result.gap_limit,
-                           "force_in": list(result.force_in),
-                           "force_out": list(result.force_out),
-                           "least_cost": least is not None,
-                           "explain": explanation is not None},
-        "timing_seconds": {"build": round(result.build_seconds, 4),
-                           "solve": round(result.solve_seconds, 4),
-                           **({"explain": round(explanation.seconds, 4)}
-                              if explanation is not None else {})},
-    })
+# names that moved to their own modules, still importable from here (`from facility_opt.solve.core
+# import least_cost`): loaded on first use, so this module imports neither at load time
+_MOVED = {name: "facility_opt.solve.least_cost_search" for name in
+          ("LEAST_COST_SECONDS", "least_cost", "free_least_cost", "required_scale")}
+_MOVED.update({name: "facility_opt.solve.outputs" for name in
+               ("selection_rows", "project_benefits", "summary_record", "spend_rows",
+                "write_solve_outputs")})
+__getattr__ = lazy_getattr("facility_opt.solve.core", _MOVED)
