@@ -282,3 +282,12 @@ def test_a_share_no_budget_reaches_names_the_most_futures_any_budget_meets() -> 
     assert res.verdict_kind == "not_met_proven" and res.least_cost is None
     assert res.best_any_budget == most
     assert f"at most {most} of 10 futures" in res.least_cost_error
+
+
+def test_a_scenario_without_centres_table_stops_before_the_sizing(tmp_path: Path) -> None:
+    toml = _write(tmp_path)
+    toml.write_text(toml.read_text(encoding="utf-8").replace('centres = "centres.csv"\n', ""),
+                    encoding="utf-8")
+    res = runner.invoke(app, ["plan", str(toml), "--robust", "0.9", "-o", str(tmp_path / "o")])
+    assert res.exit_code == 2 and "data.centres" in res.output, res.output
+    assert "sizing" not in res.output and "Traceback" not in res.output

@@ -94,16 +94,21 @@ def routing(where: Reach, rows: list[dict[str, Any]]) -> list[tuple[int, ...]]:
     return [tuple(j for _, _, j in sorted(per[k])) for k in where.community_ids]
 
 
-def build_simulation(scenario: Scenario, portfolio: Portfolio, projection: PopulationProjection,
-                     years: tuple[int, ...], days: int, exact_shortcut: bool = True
-                     ) -> tuple[SimulationInput, dict[int, list[dict[str, Any]]]]:
-    """The engine's input and, per year, the centres in service."""
+def check_simulation_tables(scenario: Scenario) -> None:
+    """The tables a simulation needs (exit 2 naming the key): checked before long work starts."""
     if not scenario.communities:
         raise InputError.one(source_name(scenario), "key data.communities", "",
                              "a communities table (simulate needs where the elderly live)")
     if scenario.centres is None:
         raise InputError.one(source_name(scenario), "key data.centres", "",
                              "a centres table (existing day-care centres; may have no rows)")
+
+
+def build_simulation(scenario: Scenario, portfolio: Portfolio, projection: PopulationProjection,
+                     years: tuple[int, ...], days: int, exact_shortcut: bool = True
+                     ) -> tuple[SimulationInput, dict[int, list[dict[str, Any]]]]:
+    """The engine's input and, per year, the centres in service."""
+    check_simulation_tables(scenario)
     model = demand_model(scenario, days)
     comms = scenario.communities
     where = reach(scenario)

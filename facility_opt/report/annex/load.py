@@ -16,6 +16,7 @@ from typing import Any
 from facility_opt.errors import InputError, Problem
 from facility_opt.model.money import cents, split_cents
 from facility_opt.report.annex.data import AnnexData, CoverageRow, Project, Unfunded
+from facility_opt.report.annex.robustness import robustness_of
 from facility_opt.results.folder import sha256_file
 
 # yuan per unit of money, to check totals "correct to the yuan" in whatever unit the scenario uses
@@ -275,32 +276,10 @@ def load_results(results_dir: Path | str) -> AnnexData:
         mismatches=[str(m.get("message")) for m in (manifest or {}).get("mismatches") or ()
                     if isinstance(m, dict)],
         coverage_block=_simulated_block(root) or (block if isinstance(block, dict) and block else None),
-        robustness=_robustness(root),
+        robustness=robustness_of(root, _read_json),
         objective_kind=str(summary.get("objective_kind")
                            or ((scenario or {}).get("objective") or {}).get("kind") or ""),
     )
-
-
-def _robustness(root: Path) -> dict[str, Any] | None:
-    """robustness.json of the folder, or of its `futures/` subfolder (where `futures` writes by
-    default) when that run simulated the same portfolio: the same projects with the same start
-    years in both selection.csv files. Another portfolio's P(met) is not this plan's."""
-    own = _read_json(root / "robustness.json", required=False)
-    sub = root / "futures"
-    if own is not None or not (sub / "robustness.json").is_file():
-        return own
-
-    def chosen(path: Path) -> set[tuple[str, str]] | None:
-        if not path.is_file():
-            return None
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            return {(r.get("id", ""), r.get("start_year", "")) for r in csv.DictReader(f)
-                    if str(r.get("selected", "")).strip() == "1"}
-
-    mine, theirs = chosen(root / "selection.csv"), chosen(sub / "selection.csv")
-    if mine is None or mine != theirs:
-        return None
-    return _read_json(sub / "robustness.json", required=False)
 
 
 def _footed(projects: list[Project], spend: dict[int, Decimal], budget: dict[int, Decimal],

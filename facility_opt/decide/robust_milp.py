@@ -1,0 +1,172 @@
+"""The robust plan's MILP (`plan --robust`, `decide/robust.py`): every sampled future's places
+requirements, sized on the future's own scenario, and the rows that say a future is met.
+
+For every distinct requirement R of community k in target year t, one covered indicator z:
+(R − E_kt)·z ≤ Σ min(p_i, R − E_kt)·x_is (E_kt: existing places within reach); a binary m_f per
+future: Σ_k z_{k,t,R_ktf} ≥ (required − covered outright)·m_f in every target year; and
+Σ_f m_f ≥ the futures asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from facility_opt.decide.futures import FuturesSetup
+from facility_opt.model.portfolio import Portfolio
+from facility_opt.model.targets import effective_on, required_covered
+from facility_opt.model.types import Scenario
+
+
+@dataclass(frozen=True)
+class Needs:
+    """Per future and target year: new places each community needs within reach beyond the
+    existing ones (`rest`; ≤ 0: the existing centres cover it), from the future's sizing."""
+
+    rest: tuple[dict[tuple[int, int], int], ...]  # future → (community index, year) → places
+
+
+def _sized(scenario: Scenario) -> tuple[list[int], dict[tuple[int, int], int]]:
+    """Communities some site can serve (the others cannot count in any future), and the
+    existing places within reach of each community per target year."""
+    from facility_opt.model.geometry import reach
+    from facility_opt.model.targets import centre_open, target_years
+    from facility_opt.solve.coverage import serving
+
+    where = reach(scenario) if scenario.targets.coverage_basis == "reach" else None
+    cen_of, can_of = serving(scenario, where)
+    places = {c.id: int(c.places) for c in scenario.centres or ()}
+    opening = {c.id: c.opening_year for c in scenario.centres or ()}
+    ks, existing = [], {}
+    for k, m in enumerate(scenario.communities or ()):
+        if cen_of[m.id] or can_of[m.id]:
+            ks.append(k)
+        for t in target_years(scenario):
+            existing[k, t] = sum(places[c] for c in cen_of[m.id]
+                                 if places[c] > 0 and centre_open(opening[c], t))
+    return ks, existing
+
+
+def _needs_task(task: tuple[Scenario, tuple[int, ...], tuple[int, ...]]) -> dict[tuple[int, int], int]:
+    """One future's places requirement (total places within reach) per community and year."""
+    from facility_opt.model.population import project_population
+    from facility_opt.solve.coverage import effective_places
+
+    sc, years, ks = task
+    comms = sc.communities or ()
+    if not effective_on(sc):
+        return {(k, t): 1 for t in years for k in ks}
+    projection = project_population(sc, years)
+    return {(k, t): effective_places(sc, comms[k].id, t, projection) for t in years for k in ks}
+
+
+def future_needs(setup: FuturesSetup, *, workers: int = 1, scheduler: str | None = None) -> Needs:
+    """Size every future's places requirement (through the executor: one task per future)."""
+    from facility_opt.decide.futures import future_scenario
+    from facility_opt.executor import run_tasks
+
+    ks, existing = _sized(setup.base)
+    tasks = [(future_scenario(setup.base, f), setup.years, tuple(ks)) for f in setup.sampled]
+    sized = run_tasks(_needs_task, tasks, workers=workers, scheduler=scheduler,
+                      description="sizing the futures' places")
+    return Needs(tuple({key: need - existing[key] for key, need in s.items()} for s in sized))
+
+
+# -- the MILP ----------------------------------------------------------------------------------
+
+def robust_constraints(scenario: Scenario, needs: Needs, required: int,
+                       cuts: Mapping[tuple[int, int, int], int]):
+    """`extra_constraints` for `solve` / `least_cost` (see the module docstring)."""
+    import pulp
+
+    from facility_opt.model.geometry import reach
+    from facility_opt.solve.coverage import serving
+    from facility_opt.solve.solvers import new_var
+
+    need_n = required_covered(scenario)
+
+    def add(model) -> None:
+        sc = scenario
+        where = reach(sc) if sc.targets.coverage_basis == "reach" else None
+        _, can_of = serving(sc, where)
+        comms = list(sc.communities or ())
+        index = {c.id: i for i, c in enumerate(sc.candidates)}
+        indicator: dict[tuple[int, int, int], Any] = {}
+
+        def covered(k: int, t: int, rest: int):
+            """z for "≥ rest new places within reach of k in service in t" (None: impossible)."""
+            key = (k, t, rest)
+            if key not in indicator:
+                avail = [(model.x[i, o.start], float(min(sc.candidates[i].daycare_places, rest)))
+                         for i in (index[c] for c in can_of[comms[k].id]) for o in model.options[i]
+                         if o.completion < t]
+                if sum(a for _, a in avail) < rest - 1e-9:
+                    indicator[key] = None
+                else:
+                    z = new_var(model.problem, f"robust_z_{k}_{t}_{rest}", 0, 1,
+                                pulp.LpBinary if rest > 1 else pulp.LpContinuous)
+                    model.columns.append(z)
+                    model.add_constraint(pulp.LpAffineExpression([(z, float(rest))] + [
+                        (v, -a) for v, a in avail]) <= 0, f"robust_reached_{k}_{t}_{rest}",
+                        "robust coverage", f"{comms[k].id} has ≥ {rest} new places within "
+                        f"reach in {t}")
+                    indicator[key] = z
+            return indicator[key]
+
+        met = []
+        for f, rest_f in enumerate(needs.rest):
+            m = new_var(model.problem, f"future_met_{f}", 0, 1, pulp.LpBinary)
+            model.columns.append(m)
+            met.append(m)
+            for t in sorted({t for _, t in rest_f}):
+                outright, terms = 0, []
+                for (k, y), rest in sorted(rest_f.items()):
+                    if y != t:
+                        continue
+                    rest = max(rest, cuts.get((f, k, t), 0))
+                    if rest <= 0:
+                        outright += 1
+                        continue
+                    z = covered(k, t, rest)
+                    if z is not None:
+                        terms.append((z, 1.0))
+                short = need_n - outright
+                if short > 0:
+                    model.add_constraint(
+                        pulp.LpAffineExpression(terms + [(m, -float(short))]) >= 0,
+                        f"future_{f}_{t}", "robust target",
+                        f"future {f + 1} meets the target in {t} only with ≥ {need_n} "
+                        "communities covered")
+        model.add_constraint(pulp.lpSum(met) >= required, "robust_share", "robust target",
+                             f"the target met in ≥ {required} of {len(met)} sampled futures")
+
+    return add
+
+
+def estimated_met(scenario: Scenario, needs: Needs, portfolio: Portfolio,
+                  cuts: Mapping[tuple[int, int, int], int]) -> list[bool]:
+    """Per future: does the portfolio meet the MILP's requirements (sizing and cuts)? Computed
+    from the projects directly, not from solver values."""
+    from facility_opt.decide.plan_cuts import new_places_within_reach
+    from facility_opt.model.geometry import reach
+
+    need_n = required_covered(scenario)
+    comms = list(scenario.communities or ())
+    where = reach(scenario)
+    have: dict[tuple[int, int], int] = {}
+    out = []
+    for f, rest_f in enumerate(needs.rest):
+        ok = True
+        for t in sorted({t for _, t in rest_f}):
+            n = 0
+            for (k, y), rest in rest_f.items():
+                if y != t:
+                    continue
+                rest = max(rest, cuts.get((f, k, t), 0))
+                if rest > 0 and (k, t) not in have:
+                    have[k, t] = new_places_within_reach(scenario, portfolio, comms[k].id, t, where)
+                n += rest <= 0 or have[k, t] >= rest
+            ok = ok and n >= need_n
+        out.append(ok)
+    return out
