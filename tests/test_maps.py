@@ -3,6 +3,7 @@ each community's status, each centre and each funded project is known in advance
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 from pathlib import Path
@@ -179,3 +180,42 @@ def test_without_a_font_one_warning_and_no_glyph_noise(tmp_path: Path, setting: 
     assert "Glyph" not in res.stderr
     svg = (folder / "maps" / "map_city.svg").read_text(encoding="utf-8")  # the default folder
     assert "communities covered" in res.stdout and svg.count("<svg") == 1
+
+
+def test_solve_under_a_travel_table_writes_the_links_the_map_draws(tmp_path: Path) -> None:
+    """With a travel table there are no circles to draw: solve writes reach.csv (every pair
+    within reach_travel, from the table) and the map draws those links."""
+    from typer.testing import CliRunner
+
+    from facility_opt.cli import app
+
+    (tmp_path / "communities.csv").write_text(
+        "id,name,county,type,households,population,elderly,x_km,y_km\n"
+        "A,A,甲县,city,100,300,30,0,0\nB,B,甲县,city,100,300,30,2,0\nC,C,甲县,city,100,300,30,4,0\n",
+        encoding="utf-8")
+    (tmp_path / "candidates.csv").write_text(
+        "id,name,kind,cost,community_id,daycare_places\nP1,P1,daycare,10,B,10\nP2,P2,daycare,10,C,10\n",
+        encoding="utf-8")
+    (tmp_path / "centres.csv").write_text("id,community_id,places\nD1,A,10\n", encoding="utf-8")
+    travel = [("A", "D1", 3), ("B", "D1", 20), ("B", "P1", 2), ("C", "P1", 12), ("C", "P2", 4),
+              ("A", "P2", 30)]
+    (tmp_path / "travel.csv").write_text(
+        "community_id,site_id,travel\n" + "".join(f"{a},{b},{t}\n" for a, b, t in travel),
+        encoding="utf-8")
+    (tmp_path / "t.toml").write_text(
+        'name = "t"\n[horizon]\nyears = [2022, 2023]\n[budget]\nannual = { 2022 = 20, 2023 = 0 }\n'
+        '[data]\ncandidates = "candidates.csv"\ncommunities = "communities.csv"\n'
+        'centres = "centres.csv"\ntravel = "travel.csv"\n[objective]\nkind = "coverage"\n'
+        '[targets]\ndaycare_coverage = 0\n[daycare]\nreach_travel = 10\ntravel_unit = "min"\n',
+        encoding="utf-8")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["solve", str(tmp_path / "t.toml"), "-o", str(out),
+                                   "--no-explain"])
+    assert res.exit_code == 0, res.output
+    with open(out / "reach.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    within = {(a, b) for a, b, t in travel if t <= 10}
+    assert {(r["community_id"], r["site_id"]) for r in rows} == within
+    assert all(r["travel_unit"] == "min" for r in rows)
+    data = maps.map_data(out)
+    assert set(data.links) == within and data.reach_km is None

@@ -126,6 +126,27 @@ def spend_rows(result: SolveResult) -> list[dict[str, Any]]:
     return rows
 
 
+REACH_COLUMNS = ["community_id", "site_id", "site", "travel", "travel_unit"]
+
+
+def reach_rows(scenario: Scenario) -> list[dict[str, Any]]:
+    """reach.csv, written when a travel table decides reach: every (community, site) pair within
+    `daycare.reach_travel` — existing centres, then candidates with places, nearest first — so
+    the maps can draw what circles cannot."""
+    from facility_opt.model.geometry import reach
+
+    where = reach(scenario)
+    rows = []
+    for k in where.community_ids:
+        for kind, ids, candidate in (("centre", where.centres_of(k), False),
+                                     ("candidate", where.candidates_of(k), True)):
+            for sid in ids:
+                rows.append({"community_id": k, "site_id": sid, "site": kind,
+                             "travel": where.travel(k, sid, candidate=candidate),
+                             "travel_unit": where.unit})
+    return rows
+
+
 def write_solve_outputs(folder: ResultsFolder, scenario: Scenario, result: SolveResult,
                         explanation=None, least: LeastCostResult | None = None) -> None:
     """Write summary.json, selection.csv, spend.csv, scenario.json, solver.log, the explanation
@@ -140,6 +161,8 @@ def write_solve_outputs(folder: ResultsFolder, scenario: Scenario, result: Solve
                                    "cumulative_spend"], spend_rows(result))
     folder.write_json("scenario.json", scenario_record(scenario))
     folder.write_csv("sites.csv", SITE_COLUMNS, site_rows(scenario, result.portfolio.starts))
+    if scenario.daycare.reach_travel is not None and scenario.communities:
+        folder.write_csv("reach.csv", REACH_COLUMNS, reach_rows(scenario))
     folder.write_text("solver.log", result.log)
     if explanation is not None:
         explanation.write(folder)
