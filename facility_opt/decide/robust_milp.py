@@ -148,12 +148,14 @@ def estimated_met(scenario: Scenario, needs: Needs, portfolio: Portfolio,
                   cuts: Mapping[tuple[int, int, int], int]) -> list[bool]:
     """Per future: does the portfolio meet the MILP's requirements (sizing and cuts)? Computed
     from the projects directly, not from solver values."""
-    from facility_opt.decide.plan_cuts import new_places_within_reach
     from facility_opt.model.geometry import reach
+    from facility_opt.solve.coverage import serving
 
     need_n = required_covered(scenario)
     comms = list(scenario.communities or ())
-    where = reach(scenario)
+    where = reach(scenario) if scenario.targets.coverage_basis == "reach" else None
+    _, can_of = serving(scenario, where)  # the MILP's own sites per community and basis
+    places = {c.id: c.daycare_places for c in scenario.candidates}
     have: dict[tuple[int, int], int] = {}
     out = []
     for f, rest_f in enumerate(needs.rest):
@@ -165,7 +167,9 @@ def estimated_met(scenario: Scenario, needs: Needs, portfolio: Portfolio,
                     continue
                 rest = max(rest, cuts.get((f, k, t), 0))
                 if rest > 0 and (k, t) not in have:
-                    have[k, t] = new_places_within_reach(scenario, portfolio, comms[k].id, t, where)
+                    serve = set(can_of[comms[k].id])
+                    have[k, t] = sum(places[c.id] for c in portfolio.in_service(scenario, t)
+                                     if c.id in serve)
                 n += rest <= 0 or have[k, t] >= rest
             ok = ok and n >= need_n
         out.append(ok)
