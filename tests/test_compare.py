@@ -138,20 +138,19 @@ def test_an_infeasible_scenario_is_a_row_not_the_end_of_the_comparison(tmp_path:
     reason and the money it needs; the other scenarios are compared as usual (exit 0)."""
     import csv as _csv
 
-    from test_simulate_cli import CANDIDATES, CENTRES, COMMUNITIES, SCENARIO
+    from builders import SIM_SCENARIO, write_sim_mini
     from typer.testing import CliRunner
 
     from facility_opt.cli import app
 
     runner = CliRunner()
-    for name, text in (("mini.toml", SCENARIO),
-                       ("tight.toml", SCENARIO.replace('name = "mini"', 'name = "tight"')
-                        .replace("annual = { 2022 = 100, 2023 = 100 }",
-                                 "annual = { 2022 = 10, 2023 = 10 }"))):
-        (tmp_path / name).write_text(text, encoding="utf-8")
-    (tmp_path / "candidates.csv").write_text(CANDIDATES, encoding="utf-8")
-    (tmp_path / "communities.csv").write_text(COMMUNITIES, encoding="utf-8")
-    (tmp_path / "centres.csv").write_text(CENTRES, encoding="utf-8")
+    write_sim_mini(tmp_path)
+    (tmp_path / "tight.toml").write_text(
+        SIM_SCENARIO.replace('name = "mini"', 'name = "tight"').replace(
+            "annual = { 2022 = 100, 2023 = 100 }", "annual = { 2022 = 10, 2023 = 10 }"),
+        encoding="utf-8")
+    assert "tight" in (tmp_path / "tight.toml").read_text(encoding="utf-8")
+    assert "2022 = 10," in (tmp_path / "tight.toml").read_text(encoding="utf-8")
     out = tmp_path / "cmp"
     res = runner.invoke(app, ["compare", str(tmp_path / "mini.toml"), str(tmp_path / "tight.toml"),
                               "-o", str(out), "--replications", "2"])
