@@ -49,6 +49,7 @@ class ComparedScenario:
     coverage: list[dict[str, str]] | None
     notes: list[str] = field(default_factory=list)
     infeasible: bool = False  # proven: no plan within the budget meets every rule and target
+    error: Exception | None = None  # why no plan (a scenario run here that has none)
 
 
 @dataclass
@@ -180,6 +181,7 @@ def _infeasible_row(sc, folder, name: str, err: InfeasibleError) -> ComparedScen
                            scenario_record(sc), [], [], None,
                            [f"no plan within the budget ({proof}): {err.message}"])
     out.infeasible = status == "infeasible"
+    out.error = err
     return out
 
 
@@ -304,6 +306,8 @@ def compare(inputs: Sequence[str], *, out: Path | None = None, replications: int
                                   seed=seed, workers=workers)
             compared.append(s)
             done.advance()
+        if all(s.error is not None for s in compared):  # nothing to compare: solve's exit 3
+            raise compared[0].error
         kinds = sorted({r.get("kind", "") for s in compared for r in s.selection
                         if str(r.get("selected", "")).strip() == "1" and r.get("kind")})
         columns = [*SUMMARY_COLUMNS, *(f"selected_{k}" for k in kinds), *TAIL_COLUMNS]
