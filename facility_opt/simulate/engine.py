@@ -69,6 +69,7 @@ class SimulationInput:
     community_ids: tuple[str, ...]
     years: tuple[YearSetup, ...]
     exact_shortcut: bool = True  # tally centre-days that cannot fill without SimPy
+    engine: str = "lockstep"  # or "simpy": the SimPy reference (same admissions, slower)
 
     @property
     def community_keys(self) -> tuple[int, ...]:
@@ -247,38 +248,59 @@ def run_loss_system(arrival_times: np.ndarray, durations: np.ndarray, groups: np
 # --------------------------------------------------------------------------------------------
 # One replication
 # --------------------------------------------------------------------------------------------
+ENGINES = ("lockstep", "simpy")  # the fast pass (fast_engine) and the SimPy reference
+
+
 def simulate_replication(sim: SimulationInput, seed_seq: np.random.SeedSequence,
                          replication: int) -> ReplicationOutcome:
-    """All simulated years of one replication (a task for the executor)."""
-    out = ReplicationOutcome(replication=replication)
+    """All simulated years of one replication (a task for the executor); the lockstep engine
+    serves the days of all years in one pass."""
     keys = sim.community_keys
+    visits = []
     for ys in sim.years:
         streams = [np.random.Generator(np.random.PCG64(np.random.SeedSequence(
             seed_seq.entropy, spawn_key=tuple(seed_seq.spawn_key) + (ys.year, key))))
             for key in keys]
-        out.years.append(simulate_year(sim.model, ys, streams, sim.exact_shortcut))
-    return out
+        visits.append(_draw_year(sim.model, ys, streams, sim.exact_shortcut))
+    _serve(visits, sim.years, sim.engine)
+    return ReplicationOutcome(replication=replication,
+                              years=[_outcome(v, ys) for v, ys in zip(visits, sim.years,
+                                                                      strict=True)])
 
 
 def simulate_year(model: DemandModel, ys: YearSetup, streams: list[np.random.Generator],
-                  exact_shortcut: bool = True) -> YearOutcome:
+                  exact_shortcut: bool = True, engine: str = "lockstep") -> YearOutcome:
     """One replication of one year: draw every community's visits, then serve them."""
-    n_c, n_k = len(streams), len(ys.centre_ids)
-    parts = [draw_visits(model, streams[c], float(ys.requests_per_day[c])) for c in range(n_c)]
-    lengths = np.array([len(p[0]) for p in parts], dtype=np.int64)
-    comm = np.repeat(np.arange(n_c, dtype=np.int64), lengths)
-    if len(comm):
-        day = np.concatenate([p[0] for p in parts])
-        hour = np.concatenate([p[1] for p in parts])
-        stay = np.concatenate([p[2] for p in parts])
-    else:
-        day = np.zeros(0, dtype=np.int64)
-        hour = stay = np.zeros(0)
+    visits = _draw_year(model, ys, streams, exact_shortcut)
+    _serve([visits], (ys,), engine)
+    return _outcome(visits, ys)
+
+
+@dataclass
+class _YearVisits:
+    """One replication-year's visits, those tallied directly already served."""
+
+    comm: np.ndarray  # community per visit
+    day: np.ndarray
+    dur: np.ndarray  # hours, clipped at closing
+    served_at: np.ndarray  # centre per visit (-1: not served, or not yet)
+    centre_req: np.ndarray  # per centre, tries so far
+    idx: np.ndarray  # visits for the loss-network pass, in arrival order (stable)
+    t: np.ndarray  # their arrival times on the year's clock (hours)
+
+
+def _draw_year(model: DemandModel, ys: YearSetup, streams: list[np.random.Generator],
+               exact_shortcut: bool) -> _YearVisits:
+    """Draw every community's visits and tally those that cannot meet a full centre."""
+    from facility_opt.simulate.draws import draw_communities
+
+    n_k = len(ys.centre_ids)
+    comm, day, hour, stay = draw_communities(model, streams, ys.requests_per_day)
     # a stay that would run past closing ends at closing (affects place-hours, not admission)
     dur = np.minimum(stay, model.opening_hours - hour)
     served_at = np.full(len(comm), -1, dtype=np.int64)
     centre_req = np.zeros(n_k, dtype=np.int64)
-    simpy_visits = 0
+    idx, t = np.zeros(0, dtype=np.int64), np.zeros(0)
     if n_k and len(comm):
         first = ys.first_choice[comm]
         covered = first >= 0
@@ -292,22 +314,44 @@ def simulate_year(model: DemandModel, ys: YearSetup, streams: list[np.random.Gen
         served_at[direct] = first[direct]
         centre_req += np.bincount(first[direct], minlength=n_k)
         idx = np.flatnonzero(in_sim)
-        if len(idx):
-            t = day[idx] * (model.opening_hours + NIGHT_GAP_HOURS) + hour[idx]
-            order = np.argsort(t, kind="stable")
-            idx, t = idx[order], t[order]
-            res = run_loss_system(t, dur[idx], comm[idx], ys.choices, ys.places)
-            served_at[idx] = res.served_at
-            centre_req += res.centre_requests
-            simpy_visits = len(idx)
-    ok = served_at >= 0
+        t = day[idx] * (model.opening_hours + NIGHT_GAP_HOURS) + hour[idx]
+        order = np.argsort(t, kind="stable")
+        idx, t = idx[order], t[order]
+    return _YearVisits(comm, day, dur, served_at, centre_req, idx, t)
+
+
+def _serve(visits: list[_YearVisits], years, engine: str) -> None:
+    """The loss-network pass over each year's remaining visits, by `engine` (same admissions)."""
+    if engine not in ENGINES:
+        raise ValueError(f"engine {engine!r}: expected one of {', '.join(ENGINES)}")
+    todo = [(v, ys) for v, ys in zip(visits, years, strict=True) if len(v.idx)]
+    if not todo:
+        return
+    if engine == "simpy":
+        for v, ys in todo:
+            res = run_loss_system(v.t, v.dur[v.idx], v.comm[v.idx], ys.choices, ys.places)
+            v.served_at[v.idx] = res.served_at
+            v.centre_req += res.centre_requests
+        return
+    from facility_opt.simulate.fast_engine import LossProblem, serve_problems
+
+    problems = [LossProblem(v.t, v.dur[v.idx], v.comm[v.idx], v.day[v.idx], ys.choices,
+                            ys.places) for v, ys in todo]
+    for (v, _), (served, tried) in zip(todo, serve_problems(problems), strict=True):
+        v.served_at[v.idx] = served
+        v.centre_req += tried
+
+
+def _outcome(v: _YearVisits, ys: YearSetup) -> YearOutcome:
+    n_c, n_k = len(ys.requests_per_day), len(ys.centre_ids)
+    ok = v.served_at >= 0
     return YearOutcome(
-        community_requests=np.bincount(comm, minlength=n_c),
-        community_served=np.bincount(comm[ok], minlength=n_c),
-        centre_requests=centre_req,
-        centre_served=np.bincount(served_at[ok], minlength=n_k),
-        centre_place_hours=np.bincount(served_at[ok], weights=dur[ok], minlength=n_k),
-        simpy_visits=simpy_visits,
+        community_requests=np.bincount(v.comm, minlength=n_c),
+        community_served=np.bincount(v.comm[ok], minlength=n_c),
+        centre_requests=v.centre_req,
+        centre_served=np.bincount(v.served_at[ok], minlength=n_k),
+        centre_place_hours=np.bincount(v.served_at[ok], weights=v.dur[ok], minlength=n_k),
+        simpy_visits=len(v.idx),
     )
 
 
@@ -333,19 +377,23 @@ def _centre_days_affected(first: np.ndarray, covered: np.ndarray, day: np.ndarra
         return np.zeros((n_k, days), dtype=bool)
     k = first[idx]
     t = day[idx] * (model.opening_hours + NIGHT_GAP_HOURS) + hour[idx]
-    # each centre's arrivals (+1) and departures (-1) net to zero, so a running sum over events
-    # sorted by (centre, time, departures first) is each centre's occupancy
+    # each centre's departures (-1) and arrivals (+1) net to zero, so a running sum over events
+    # sorted by (centre, time, departures first) is each centre's occupancy: stable sorts by
+    # time, then by centre, of the departures followed by the arrivals
     n = len(idx)
-    times = np.concatenate((t, t + dur[idx]))
+    times = np.concatenate((t + dur[idx], t))
     centre = np.concatenate((k, k))
-    delta = np.concatenate((np.ones(n, np.int64), -np.ones(n, np.int64)))
-    order = np.lexsort((delta, times, centre))
+    delta = np.concatenate((-np.ones(n, np.int64), np.ones(n, np.int64)))
+    order = np.argsort(times, kind="stable")
+    key = centre[order].astype(np.uint16) if n_k <= 1 << 16 else centre[order]  # radix sort
+    order = order[np.argsort(key, kind="stable")]
     occupancy = np.cumsum(delta[order])
     full = (delta[order] > 0) & (occupancy > ys.places[centre[order]])
     fills = np.zeros((n_k, days), dtype=bool)
-    hit = order[full]  # event positions < n are arrivals, i.e. visitor idx[hit]
+    hit = order[full] - n  # event positions ≥ n are arrivals, i.e. visitor idx[hit]
     fills[k[hit], day[idx[hit]]] = True
     if not fills.any():
         return fills
-    # affected[b, d] = some centre a that fills on day d can send visitors on to b
-    return (ys.overflow_reach.T.astype(np.int32) @ fills.astype(np.int32)) > 0
+    # affected[b, d] = some centre a that fills on day d can send visitors on to b (a float
+    # product: BLAS, exact for these small counts)
+    return (ys.overflow_reach.T.astype(float) @ fills.astype(float)) > 0
