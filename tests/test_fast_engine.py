@@ -13,7 +13,7 @@ import pytest
 from facility_opt.model.demand import DemandModel, draw_visits
 from facility_opt.simulate.draws import draw_communities
 from facility_opt.simulate.engine import run_loss_system
-from facility_opt.simulate.fast_engine import SLOT_WIDTH, run_loss_lockstep
+from facility_opt.simulate.fast_engine import SLOT_WIDTH, run_loss_fast
 
 
 def random_network(seed: int, *, ties: bool, n_days: int = 1, n: int = 1200):
@@ -40,23 +40,27 @@ def random_network(seed: int, *, ties: bool, n_days: int = 1, n: int = 1200):
 def test_lockstep_serves_every_visitor_where_simpy_does(trial):
     times, stays, groups, choices, places, day = random_network(
         500 + trial, ties=trial % 2 == 1, n_days=1 + 3 * (trial % 3))
-    served, tried = run_loss_lockstep(times, stays, groups, choices, places, days=day)
-    for release in ("lazy", "events"):
-        ref = run_loss_system(times, stays, groups, choices, places, release=release)
+    ref = run_loss_system(times, stays, groups, choices, places, release="events")
+    assert ref.served_at.tolist() == run_loss_system(times, stays, groups, choices,
+                                                     places).served_at.tolist()
+    for method in ("lockstep", "loop", "auto"):
+        served, tried = run_loss_fast(times, stays, groups, choices, places, days=day,
+                                      method=method)
         assert served.tolist() == ref.served_at.tolist()
         assert tried.tolist() == ref.centre_requests.tolist()
-    # one lane for everything (days ignored) is the same problem: same answer
-    one, _ = run_loss_lockstep(times, stays, groups, choices, places)
-    assert one.tolist() == served.tolist()
+        # one lane for everything (days ignored) is the same problem: same answer
+        one, _ = run_loss_fast(times, stays, groups, choices, places, method=method)
+        assert one.tolist() == served.tolist()
 
 
 def test_lockstep_hand_traced_overflow_and_ties():
     # the hand-traced log of tests/test_simulation.py: A has 2 places, B 1; all try A then B
     times = [0.0, 1.0, 1.5, 2.0, 2.5, 3.0]
     stays = [3.0, 1.0, 2.0, 2.0, 1.0, 1.0]
-    served, tried = run_loss_lockstep(times, stays, [0] * 6, [(0, 1)], [2, 1])
-    assert served.tolist() == [0, 0, 1, 0, -1, 0]  # v3 and v5 take places freed at their arrival
-    assert tried.tolist() == [6, 2]
+    for method in ("lockstep", "loop"):
+        served, tried = run_loss_fast(times, stays, [0] * 6, [(0, 1)], [2, 1], method=method)
+        assert served.tolist() == [0, 0, 1, 0, -1, 0]  # v3, v5 take places freed as they come
+        assert tried.tolist() == [6, 2]
 
 
 def test_lockstep_a_wide_centre_is_one_centre():
@@ -65,7 +69,7 @@ def test_lockstep_a_wide_centre_is_one_centre():
     n = 73
     times = np.r_[np.zeros(71), 1.0, 1.0]
     stays = np.r_[np.full(70, 1.0), 5.0, 5.0, 5.0]
-    served, tried = run_loss_lockstep(times, stays, [0] * n, [(0, 1)], [70, 1])
+    served, tried = run_loss_fast(times, stays, [0] * n, [(0, 1)], [70, 1], method="lockstep")
     ref = run_loss_system(times, stays, [0] * n, [(0, 1)], [70, 1], release="events")
     assert served.tolist() == ref.served_at.tolist() == [0] * 70 + [1, 0, 0]
     assert tried.tolist() == ref.centre_requests.tolist() == [73, 1]
@@ -84,17 +88,18 @@ def small_leshan_simulation(days: int = 2):
 
 
 @pytest.mark.parametrize("shortcut", [True, False])
-def test_a_leshan_replication_is_identical_with_either_engine(shortcut):
+def test_a_leshan_replication_is_identical_with_every_engine(shortcut):
     from facility_opt.simulate.engine import simulate_replication
 
     sim = dataclasses.replace(small_leshan_simulation(), exact_shortcut=shortcut)
     ss = np.random.SeedSequence(7).spawn(1)[0]
-    fast = simulate_replication(sim, ss, 0)
     ref = simulate_replication(dataclasses.replace(sim, engine="simpy"), ss, 0)
-    assert sum(y.simpy_visits for y in fast.years) > 1000  # overflow did happen
-    for a, b in zip(fast.years, ref.years, strict=True):
-        for f in dataclasses.fields(a):
-            assert np.array_equal(getattr(a, f.name), getattr(b, f.name)), f.name
+    assert sum(y.simpy_visits for y in ref.years) > 1000  # overflow did happen
+    for engine in ("fast", "lockstep", "loop"):
+        fast = simulate_replication(dataclasses.replace(sim, engine=engine), ss, 0)
+        for a, b in zip(fast.years, ref.years, strict=True):
+            for f in dataclasses.fields(a):
+                assert np.array_equal(getattr(a, f.name), getattr(b, f.name)), (engine, f.name)
 
 
 def test_simulate_writes_the_same_files_with_either_engine(tmp_path, monkeypatch):
@@ -104,7 +109,7 @@ def test_simulate_writes_the_same_files_with_either_engine(tmp_path, monkeypatch
 
     sc = load_scenario("leshan-base")
     build = core.build_simulation
-    for engine in ("lockstep", "simpy"):
+    for engine in ("lockstep", "simpy"):  # lockstep: forced (two days are few, long lanes)
         monkeypatch.setattr(core, "build_simulation", lambda *a, _e=engine, **k: (
             lambda sim, cby: (dataclasses.replace(sim, engine=_e), cby))(*build(*a, **k)))
         result = core.simulate(sc, replications=2, days=2, progress=False)

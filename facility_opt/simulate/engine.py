@@ -7,12 +7,12 @@ away. Places are the only resource, so each centre is a loss system (no queue). 
 night, so days are independent given the year's parameters; a replication simulates
 `sampled_days` open days of every simulated year.
 
-Speed (see docs/simulation.md): arrivals and stays are drawn with numpy per (replication, year,
-community); the SimPy run has one arrival event per visit and integer place counters per centre,
-freed lazily from each centre's departure times when an arrival finds it full. A centre that
-never fills on a day (checked exactly from its first-choice visitors) and cannot receive anyone
-turned away elsewhere serves exactly its first-choice visitors, so those visits are tallied
-directly; every other centre-day runs through SimPy.
+Speed (docs/simulation.md §7): visits are drawn with numpy per (replication, year, community)
+(`simulate.draws`); a centre that never fills on a day (checked exactly from its first-choice
+visitors) and cannot receive anyone turned away elsewhere serves exactly its first-choice
+visitors, tallied directly; the other visits go through the loss network. That runs on the fast
+engine (`simulate.fast_engine`: independent days and overflow groups served in numpy lockstep)
+or on SimPy (`run_loss_system`, `SimulationInput(engine="simpy")`): the same admissions.
 
 Random streams: replication r of root seed s uses `SeedSequence(s).spawn(R)[r]`; inside it the
 visits of community c in year y come from the child with spawn key (r, y, key(c)), where key(c)
@@ -32,8 +32,7 @@ from facility_opt.model.demand import (  # noqa: F401  (re-exported: the engine'
     DemandModel,
     draw_visits,
 )
-
-NIGHT_GAP_HOURS = 1.0  # idle time between consecutive simulated days on one SimPy clock
+from facility_opt.simulate.shortcut import NIGHT_GAP_HOURS, centre_days_affected
 
 
 # --------------------------------------------------------------------------------------------
@@ -69,7 +68,7 @@ class SimulationInput:
     community_ids: tuple[str, ...]
     years: tuple[YearSetup, ...]
     exact_shortcut: bool = True  # tally centre-days that cannot fill without SimPy
-    engine: str = "lockstep"  # or "simpy": the SimPy reference (same admissions, slower)
+    engine: str = "fast"  # or "simpy": the SimPy reference (same admissions, slower); ENGINES
 
     @property
     def community_keys(self) -> tuple[int, ...]:
@@ -248,7 +247,9 @@ def run_loss_system(arrival_times: np.ndarray, durations: np.ndarray, groups: np
 # --------------------------------------------------------------------------------------------
 # One replication
 # --------------------------------------------------------------------------------------------
-ENGINES = ("lockstep", "simpy")  # the fast pass (fast_engine) and the SimPy reference
+# "fast": the lockstep pass or, for few long lanes, the plain loop (fast_engine); "lockstep" or
+# "loop" force one; "simpy": the SimPy reference (run_loss_system). All give the same admissions.
+ENGINES = ("fast", "lockstep", "loop", "simpy")
 
 
 def simulate_replication(sim: SimulationInput, seed_seq: np.random.SeedSequence,
@@ -269,7 +270,7 @@ def simulate_replication(sim: SimulationInput, seed_seq: np.random.SeedSequence,
 
 
 def simulate_year(model: DemandModel, ys: YearSetup, streams: list[np.random.Generator],
-                  exact_shortcut: bool = True, engine: str = "lockstep") -> YearOutcome:
+                  exact_shortcut: bool = True, engine: str = "fast") -> YearOutcome:
     """One replication of one year: draw every community's visits, then serve them."""
     visits = _draw_year(model, ys, streams, exact_shortcut)
     _serve([visits], (ys,), engine)
@@ -305,7 +306,8 @@ def _draw_year(model: DemandModel, ys: YearSetup, streams: list[np.random.Genera
         first = ys.first_choice[comm]
         covered = first >= 0
         if exact_shortcut:
-            affected = _centre_days_affected(first, covered, day, hour, dur, model, ys)
+            affected = centre_days_affected(first, covered, day, hour, dur, model, ys.places,
+                                            ys.overflow_reach)
         else:
             affected = np.ones((n_k, model.sampled_days), dtype=bool)
         in_sim = covered.copy()
@@ -337,7 +339,9 @@ def _serve(visits: list[_YearVisits], years, engine: str) -> None:
 
     problems = [LossProblem(v.t, v.dur[v.idx], v.comm[v.idx], v.day[v.idx], ys.choices,
                             ys.places) for v, ys in todo]
-    for (v, _), (served, tried) in zip(todo, serve_problems(problems), strict=True):
+    method = "auto" if engine == "fast" else engine
+    for (v, _), (served, tried) in zip(todo, serve_problems(problems, method=method),
+                                       strict=True):
         v.served_at[v.idx] = served
         v.centre_req += tried
 
@@ -353,47 +357,3 @@ def _outcome(v: _YearVisits, ys: YearSetup) -> YearOutcome:
         centre_place_hours=np.bincount(v.served_at[ok], weights=v.dur[ok], minlength=n_k),
         simpy_visits=len(v.idx),
     )
-
-
-def _centre_days_affected(first: np.ndarray, covered: np.ndarray, day: np.ndarray,
-                          hour: np.ndarray, dur: np.ndarray, model: DemandModel,
-                          ys: YearSetup) -> np.ndarray:
-    """[centre, day] → True where the centre's day must run through SimPy.
-
-    A centre *fills* on a day when a visitor would find it full counting only first-choice
-    visitors (departures before arrivals at equal times, as in the SimPy run). Overflow starts
-    only at a full centre and goes only where `overflow_reach` allows, so a centre that neither
-    fills nor can receive overflow serves exactly its first-choice visitors, none turned away:
-    those visits are tallied directly, exactly as SimPy would have served them. The centres
-    affected on a day are closed under overflow, so the visits run through SimPy never need a
-    centre outside the set.
-    """
-    n_k, days = len(ys.centre_ids), model.sampled_days
-    idx = np.flatnonzero(covered)
-    if len(idx):  # a centre with no more first-choice visitors in a day than places cannot fill
-        per_day = np.bincount(first[idx] * days + day[idx], minlength=n_k * days)
-        idx = idx[per_day[first[idx] * days + day[idx]] > ys.places[first[idx]]]
-    if not len(idx):
-        return np.zeros((n_k, days), dtype=bool)
-    k = first[idx]
-    t = day[idx] * (model.opening_hours + NIGHT_GAP_HOURS) + hour[idx]
-    # each centre's departures (-1) and arrivals (+1) net to zero, so a running sum over events
-    # sorted by (centre, time, departures first) is each centre's occupancy: stable sorts by
-    # time, then by centre, of the departures followed by the arrivals
-    n = len(idx)
-    times = np.concatenate((t + dur[idx], t))
-    centre = np.concatenate((k, k))
-    delta = np.concatenate((-np.ones(n, np.int64), np.ones(n, np.int64)))
-    order = np.argsort(times, kind="stable")
-    key = centre[order].astype(np.uint16) if n_k <= 1 << 16 else centre[order]  # radix sort
-    order = order[np.argsort(key, kind="stable")]
-    occupancy = np.cumsum(delta[order])
-    full = (delta[order] > 0) & (occupancy > ys.places[centre[order]])
-    fills = np.zeros((n_k, days), dtype=bool)
-    hit = order[full] - n  # event positions ≥ n are arrivals, i.e. visitor idx[hit]
-    fills[k[hit], day[idx[hit]]] = True
-    if not fills.any():
-        return fills
-    # affected[b, d] = some centre a that fills on day d can send visitors on to b (a float
-    # product: BLAS, exact for these small counts)
-    return (ys.overflow_reach.T.astype(float) @ fills.astype(float)) > 0

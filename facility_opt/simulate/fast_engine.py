@@ -42,6 +42,7 @@ class LossProblem:
 
 
 SLOT_WIDTH = 32  # places per row; a larger centre spans several rows (any free place will do)
+LOOP_WHEN_LANE_SHARE = 50  # a lane with over 1/50 of the visitors: the plain loop is faster
 
 
 def _choice_matrix(choices, width: int) -> np.ndarray:
@@ -90,10 +91,14 @@ def _layout_of(choices: tuple[tuple[int, ...], ...], places_: tuple[int, ...], d
     return _Layout(mat, columns, column_level, block, row_caps)
 
 
-def serve_problems(problems: list[LossProblem], width: int = SLOT_WIDTH
+def serve_problems(problems: list[LossProblem], width: int = SLOT_WIDTH, method: str = "auto"
                    ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Serve every problem; per problem (served_at: centre per visitor, −1 turned away;
-    centre_requests: visitors who tried each centre), exactly as `run_loss_system` would."""
+    centre_requests: visitors who tried each centre), exactly as `run_loss_system` would.
+    `method`: "lockstep", "loop" (`serve_in_order`), or "auto": the loop when one lane holds
+    over 1/`LOOP_WHEN_LANE_SHARE` of the visitors (the lockstep pass takes a step per rank)."""
+    if method not in ("auto", "lockstep", "loop"):
+        raise ValueError(f"method {method!r}: expected 'auto', 'lockstep' or 'loop'")
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
@@ -137,6 +142,10 @@ def serve_problems(problems: list[LossProblem], width: int = SLOT_WIDTH
         present = np.zeros(len(label) + 1, dtype=np.int64)
         present[lane + 1] = 1
         lane = np.cumsum(present)[lane]  # lanes numbered 0, 1, … (only those with visitors)
+        longest = int(np.bincount(lane).max())
+        if method == "loop" or (method == "auto" and longest * LOOP_WHEN_LANE_SHARE > len(lane)):
+            return [serve_in_order(p.arrival_times, p.durations, p.groups, p.choices, p.places)
+                    for p in problems]
         columns = np.concatenate([np.pad(lay.columns, ((0, 0), (0, n_cols - lay.columns.shape[1])),
                                          constant_values=lay.block - 1) for lay in layouts])
         order, active = _rank_major(lane)
@@ -218,13 +227,51 @@ def _outcomes(problems: list[LossProblem], layouts: list[_Layout], column: np.nd
     return out
 
 
-def run_loss_lockstep(arrival_times, durations, groups, choices, places, days=None
-                      ) -> tuple[np.ndarray, np.ndarray]:
-    """`run_loss_system`'s (served_at, centre_requests) by the lockstep pass, for one problem
+def serve_in_order(arrival_times, durations, groups, choices, places
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """`run_loss_system`'s (served_at, centre_requests) by a plain loop over the visitors in
+    arrival order, with the body of its lazy-release arrival callback (per centre a heap of
+    departure times, freed when an arrival finds the centre full) and no event queue. For few
+    long lanes (one busy centre all day), where the lockstep pass would take one step a visit."""
+    import heapq
+
+    n_k = len(places)
+    cap = [int(c) for c in places]
+    occ, req = [0] * n_k, [0] * n_k
+    due: list[list[float]] = [[] for _ in range(n_k)]
+    push, pop = heapq.heappush, heapq.heappop
+    served = []
+    keep = served.append
+    for now, d, g in zip(np.asarray(arrival_times, dtype=float).tolist(),
+                         np.asarray(durations, dtype=float).tolist(),
+                         np.asarray(groups, dtype=np.int64).tolist(), strict=True):
+        for k in choices[g]:
+            if occ[k] >= cap[k]:
+                h = due[k]
+                while h and h[0] <= now:
+                    pop(h)
+                    occ[k] -= 1
+                if occ[k] >= cap[k]:
+                    req[k] += 1
+                    continue
+            occ[k] += 1
+            push(due[k], now + d)
+            keep(k)
+            break
+        else:
+            keep(-1)
+    out = np.asarray(served, dtype=np.int64)
+    tried = np.asarray(req, dtype=np.int64) + np.bincount(out[out >= 0], minlength=n_k)
+    return out, tried
+
+
+def run_loss_fast(arrival_times, durations, groups, choices, places, days=None,
+                  method: str = "auto") -> tuple[np.ndarray, np.ndarray]:
+    """`run_loss_system`'s (served_at, centre_requests) by `serve_problems`, for one problem
     (`days`: per visitor, when the visitors fall into independent days; None: one day)."""
     n = len(arrival_times)
     days = np.zeros(n, dtype=np.int64) if days is None else np.asarray(days, dtype=np.int64)
     problem = LossProblem(np.asarray(arrival_times, dtype=float), np.asarray(durations, float),
                           np.asarray(groups, dtype=np.int64), days, tuple(choices),
                           np.asarray(places, dtype=np.int64))
-    return serve_problems([problem])[0]
+    return serve_problems([problem], method=method)[0]
