@@ -52,6 +52,10 @@ def centre_days_affected(first: np.ndarray, covered: np.ndarray, day: np.ndarray
     fills[k[hit], day[idx[hit]]] = True
     if not fills.any():
         return fills
-    # affected[b, d] = some centre a that fills on day d can send visitors on to b (a float
-    # product: BLAS, exact for these small counts)
-    return (overflow_reach.T.astype(float) @ fills.astype(float)) > 0
+    # affected[b, d] = some centre a that fills on day d can send visitors on to b (per day an
+    # OR over the filling centres' rows: no matrix product, whose BLAS threads would compete
+    # with the other worker processes)
+    affected = np.zeros((n_k, days), dtype=bool)
+    for d in np.flatnonzero(fills.any(axis=0)).tolist():
+        affected[:, d] = overflow_reach[fills[:, d]].any(axis=0)
+    return affected
