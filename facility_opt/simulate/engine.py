@@ -256,13 +256,11 @@ def simulate_replication(sim: SimulationInput, seed_seq: np.random.SeedSequence,
                          replication: int) -> ReplicationOutcome:
     """All simulated years of one replication (a task for the executor); the lockstep engine
     serves the days of all years in one pass."""
-    keys = sim.community_keys
-    visits = []
-    for ys in sim.years:
-        streams = [np.random.Generator(np.random.PCG64(np.random.SeedSequence(
-            seed_seq.entropy, spawn_key=tuple(seed_seq.spawn_key) + (ys.year, key))))
-            for key in keys]
-        visits.append(_draw_year(sim.model, ys, streams, sim.exact_shortcut))
+    from facility_opt.simulate.streams import community_streams
+
+    keys = sim.community_keys  # streams: SeedSequence(entropy, spawn_key + (year, key)) each
+    visits = [_draw_year(sim.model, ys, community_streams(seed_seq, ys.year, keys),
+                         sim.exact_shortcut) for ys in sim.years]
     _serve(visits, sim.years, sim.engine)
     return ReplicationOutcome(replication=replication,
                               years=[_outcome(v, ys) for v, ys in zip(visits, sim.years,
