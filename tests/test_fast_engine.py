@@ -173,3 +173,20 @@ def test_community_streams_are_numpys_seed_sequence_streams(entropy, spawn, monk
     # a hash that went wrong is caught by the check on the first stream: numpy's own way
     monkeypatch.setattr(st, "_generated_states", lambda e: real(e) ^ np.uint64(1))
     assert same(st.community_streams(ss, 2025, keys), 2025)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_components_are_the_connected_components(seed):
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    from facility_opt.simulate.fast_engine import components
+
+    rng = np.random.default_rng(seed)
+    n = 300
+    a, b = rng.integers(0, n, 220), rng.integers(0, n, 220)  # many components, some chains
+    label = components(n, a, b)
+    _, ref = connected_components(coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n)),
+                                  directed=False)
+    # the same partition, each labelled by its smallest node
+    assert all(label[i] == np.flatnonzero(ref == ref[i]).min() for i in range(n))
