@@ -1,5 +1,6 @@
-"""The day-care simulation engine (SimPy): one open day of visits to centres with a fixed number
-of places, year by year, replication by replication.
+"""The day-care simulation engine: open days of visits to centres with a fixed number of places,
+year by year, replication by replication; the SimPy model (`run_loss_system`) is the reference
+that the fast engine (`simulate.fast_engine`, the default) reproduces exactly.
 
 A visitor from a community goes to the nearest open centre within reach; when it is full, to the
 next one within reach (distance order, ties by centre id); when all are full the visit is turned
