@@ -3,11 +3,14 @@
 Run from the repository root:  python benchmarks/bench_simulate.py  [--quick] [--skip-leshan]
 
 1. Visits simulated per second on one loss system (one centre, c places, Poisson arrivals,
-   exponential stays), the same pre-drawn visits for every SimPy variant:
-   - this engine (`run_loss_system`, lazy release, and with one SimPy event per departure),
+   exponential stays), the same pre-drawn visits for every variant:
+   - the fast engine (`fast_engine.run_loss_fast`: on one long lane it takes the plain loop),
+   - the SimPy engine (`run_loss_system`, lazy release, and with one SimPy event per departure),
    - a bare SimPy loop (a source process, one process per visitor, a `simpy.Resource`),
    - Ciw on the same system (queue capacity 0, the same inter-arrival and stay sequences),
    and the whole `simulate()` path (drawing included) on a one-centre scenario.
+   Then the same centre over many independent open days (the shape of `simulate`'s work):
+   the fast engine's lockstep pass against the SimPy engine and bare SimPy on the same visits.
 2. `facility-opt simulate leshan-base --replications 30 --workers 2` end to end (it solves the
    portfolio first), plus the simulation alone through the API.
 3. How time grows with centres × sampled days (synthetic grid of communities and centres).
@@ -42,6 +45,7 @@ from facility_opt.model.types import (  # noqa: E402
 )
 from facility_opt.simulate import simulate  # noqa: E402
 from facility_opt.simulate.engine import run_loss_system  # noqa: E402
+from facility_opt.simulate.fast_engine import run_loss_fast  # noqa: E402
 
 PLACES = 10
 LOAD = 8.0  # offered load, places (arrival rate 8 per hour × mean stay 1 hour)
@@ -125,6 +129,10 @@ def bench_engines(n: int, n_ciw: int, rounds: int = 3) -> dict[str, float]:
         simulation=Simulation(replications=1, seed=1, sampled_days=1),
     )
 
+    def fast():
+        served, _ = run_loss_fast(times, stays, groups, [(0,)], [PLACES])
+        return n, float((served >= 0).mean())
+
     def engine():
         r = run_loss_system(times, stays, groups, [(0,)], [PLACES])
         return n, float((r.served_at >= 0).mean())
@@ -144,8 +152,9 @@ def bench_engines(n: int, n_ciw: int, rounds: int = 3) -> dict[str, float]:
         r = simulate(sc)
         return n, r.coverage_row(2020, "service_coverage")["mean"]
 
-    variants = {"engine": ("this engine (lazy release)", engine),
-                "engine_events": ("this engine (departure events)", engine_events),
+    variants = {"fast": ("fast engine (plain loop here)", fast),
+                "engine": ("SimPy engine (lazy release)", engine),
+                "engine_events": ("SimPy engine (departure events)", engine_events),
                 "bare_simpy": ("bare SimPy loop", bare),
                 "ciw": ("Ciw", with_ciw),
                 "simulate": ("simulate() incl. drawing", whole)}
@@ -165,8 +174,46 @@ def bench_engines(n: int, n_ciw: int, rounds: int = 3) -> dict[str, float]:
             share[key] = served
     for key, (label, _fn) in variants.items():
         print(f"   {label:<32} {best[key]:>10,.0f} visits/s   served {share[key]:.4f}")
-    print(f"   ratios: engine / bare SimPy = {best['engine'] / best['bare_simpy']:.1f}×"
-          + (f", engine / Ciw = {best['engine'] / best['ciw']:.0f}×" if "ciw" in best else ""))
+    print(f"   ratios: fast engine / bare SimPy = {best['fast'] / best['bare_simpy']:.1f}×, "
+          f"SimPy engine / bare SimPy = {best['engine'] / best['bare_simpy']:.1f}×"
+          + (f", fast engine / Ciw = {best['fast'] / best['ciw']:.0f}×" if "ciw" in best else ""))
+    return best
+
+
+def bench_days(n_days: int, per_day: float, rounds: int = 3) -> dict[str, float]:
+    """The same centre over many open days that start empty (8.5 h, uniform arrivals, stays
+    ending at closing): the fast engine serves the days in lockstep."""
+    rng = np.random.default_rng(2)
+    counts = rng.poisson(per_day, n_days)
+    day = np.repeat(np.arange(n_days), counts)
+    hour = rng.random(len(day)) * 8.5
+    stays = np.minimum(rng.exponential(PLACES / (per_day / 8.5), len(day)), 8.5 - hour)
+    times = day * 9.5 + hour
+    order = np.argsort(times, kind="stable")
+    times, stays, day = times[order], stays[order], day[order]
+    n = len(times)
+    groups = np.zeros(n, dtype=np.int64)
+    print(f"\n1b. The same centre over {n_days:,} open days ({n:,} visits, offered load {PLACES} "
+          f"places a day); best of {rounds} rounds")
+    variants = {
+        "fast": ("fast engine (lockstep)",
+                 lambda: run_loss_fast(times, stays, groups, [(0,)], [PLACES], days=day)[0]),
+        "engine": ("SimPy engine (lazy release)",
+                   lambda: run_loss_system(times, stays, groups, [(0,)], [PLACES]).served_at),
+        "bare_simpy": ("bare SimPy loop", lambda: bare_simpy(times, stays, PLACES)),
+    }
+    best: dict[str, float] = {}
+    served: dict[str, int] = {}
+    for _ in range(rounds):
+        for key, (_label, fn) in variants.items():
+            t0 = time.perf_counter()
+            out = fn()
+            best[key] = max(best.get(key, 0.0), n / (time.perf_counter() - t0))
+            served[key] = int(out) if np.ndim(out) == 0 else int((out >= 0).sum())
+    for key, (label, _fn) in variants.items():
+        print(f"   {label:<32} {best[key]:>10,.0f} visits/s   served {served[key]:,}")
+    print(f"   ratios: fast engine / bare SimPy = {best['fast'] / best['bare_simpy']:.1f}×, "
+          f"fast engine / SimPy engine = {best['fast'] / best['engine']:.1f}×")
     return best
 
 
@@ -177,19 +224,24 @@ def bench_leshan(replications: int, workers: int) -> None:
            "--replications", str(replications), "--workers", str(workers)]
     import json
 
-    with tempfile.TemporaryDirectory() as tmp:
+    def run(extra: list[str], out: Path, what: str) -> None:
         t0 = time.perf_counter()
-        proc = subprocess.run(cmd + ["-o", str(Path(tmp) / "out")], capture_output=True,
-                              text=True, cwd=tmp)
+        proc = subprocess.run(cmd + extra + ["-o", str(out)], capture_output=True, text=True,
+                              cwd=out.parent)
         wall = time.perf_counter() - t0
         # CPU of the command and of its forkserver workers, as the command itself counted it:
         # RUSAGE_CHILDREN of this process misses the workers (children of the fork server)
-        manifest = Path(tmp) / "out" / "manifest.json"
+        manifest = out / "manifest.json"
         cpu = json.loads(manifest.read_text())["cpu_seconds"] if manifest.exists() else float("nan")
-    status = "ok" if proc.returncode == 0 else f"exit {proc.returncode}: {proc.stderr[-300:]}"
-    print(f"   {' '.join(cmd[1:])}: {wall:.1f} s wall (solve + simulate + files), "
-          f"{cpu:.1f} s CPU in all its processes, {status}, load average "
-          + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
+        status = "ok" if proc.returncode == 0 else f"exit {proc.returncode}: {proc.stderr[-300:]}"
+        print(f"   {' '.join(cmd[1:] + extra[:1])}: {wall:.1f} s wall ({what}), "
+              f"{cpu:.1f} s CPU in all its processes, {status}, load average "
+              + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        run([], Path(tmp) / "out", "solve + simulate + files")
+        run(["--portfolio", str(Path(tmp) / "out" / "selection.csv")], Path(tmp) / "again",
+            "the same portfolio, no solve: simulate + files")
 
     from facility_opt.scenario import load_scenario
     from facility_opt.solve import solve
@@ -201,8 +253,8 @@ def bench_leshan(replications: int, workers: int) -> None:
     wall = time.perf_counter() - t0
     visits = sum(row["requests"] for row in r.replication_rows) * r.days
     print(f"   simulate() alone: {wall:.1f} s wall, {visits:,.0f} visits "
-          f"({visits / wall:,.0f} visits/s), {r.simpy_share:.0%} of the visits in reach ran "
-          f"through SimPy (main-process CPU {time.process_time() - c0:.1f} s)")
+          f"({visits / wall:,.0f} visits/s), {r.simpy_share:.0%} of the visits in reach went "
+          f"through the loss network (main-process CPU {time.process_time() - c0:.1f} s)")
 
 
 def bench_scaling(centre_counts: list[int], day_counts: list[int]) -> None:
@@ -240,11 +292,13 @@ def main() -> None:
           + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     if args.quick:
         bench_engines(20_000, 5_000)
+        bench_days(200, 60.0)
         if not args.skip_leshan:
             bench_leshan(4, 2)
         bench_scaling([16, 64], [5, 20])
     else:
         bench_engines(300_000, 50_000)
+        bench_days(5_000, 60.0)
         if not args.skip_leshan:
             bench_leshan(30, 2)
         bench_scaling([25, 100, 400], [5, 20, 80])

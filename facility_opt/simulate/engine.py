@@ -1,5 +1,6 @@
-"""The day-care simulation engine (SimPy): one open day of visits to centres with a fixed number
-of places, year by year, replication by replication.
+"""The day-care simulation engine: open days of visits to centres with a fixed number of places,
+year by year, replication by replication; the SimPy model (`run_loss_system`) is the reference
+that the fast engine (`simulate.fast_engine`, the default) reproduces exactly.
 
 A visitor from a community goes to the nearest open centre within reach; when it is full, to the
 next one within reach (distance order, ties by centre id); when all are full the visit is turned
@@ -7,12 +8,12 @@ away. Places are the only resource, so each centre is a loss system (no queue). 
 night, so days are independent given the year's parameters; a replication simulates
 `sampled_days` open days of every simulated year.
 
-Speed (see docs/simulation.md): arrivals and stays are drawn with numpy per (replication, year,
-community); the SimPy run has one arrival event per visit and integer place counters per centre,
-freed lazily from each centre's departure times when an arrival finds it full. A centre that
-never fills on a day (checked exactly from its first-choice visitors) and cannot receive anyone
-turned away elsewhere serves exactly its first-choice visitors, so those visits are tallied
-directly; every other centre-day runs through SimPy.
+Speed (docs/simulation.md §7): visits are drawn with numpy per (replication, year, community)
+(`simulate.draws`); a centre that never fills on a day (checked exactly from its first-choice
+visitors) and cannot receive anyone turned away elsewhere serves exactly its first-choice
+visitors, tallied directly; the other visits go through the loss network. That runs on the fast
+engine (`simulate.fast_engine`: independent days and overflow groups served in numpy lockstep)
+or on SimPy (`run_loss_system`, `SimulationInput(engine="simpy")`): the same admissions.
 
 Random streams: replication r of root seed s uses `SeedSequence(s).spawn(R)[r]`; inside it the
 visits of community c in year y come from the child with spawn key (r, y, key(c)), where key(c)
@@ -32,8 +33,7 @@ from facility_opt.model.demand import (  # noqa: F401  (re-exported: the engine'
     DemandModel,
     draw_visits,
 )
-
-NIGHT_GAP_HOURS = 1.0  # idle time between consecutive simulated days on one SimPy clock
+from facility_opt.simulate.shortcut import NIGHT_GAP_HOURS, centre_days_affected
 
 
 # --------------------------------------------------------------------------------------------
@@ -69,6 +69,7 @@ class SimulationInput:
     community_ids: tuple[str, ...]
     years: tuple[YearSetup, ...]
     exact_shortcut: bool = True  # tally centre-days that cannot fill without SimPy
+    engine: str = "fast"  # or "simpy": the SimPy reference (same admissions, slower); ENGINES
 
     @property
     def community_keys(self) -> tuple[int, ...]:
@@ -247,43 +248,65 @@ def run_loss_system(arrival_times: np.ndarray, durations: np.ndarray, groups: np
 # --------------------------------------------------------------------------------------------
 # One replication
 # --------------------------------------------------------------------------------------------
+# "fast": the lockstep pass or, for few long lanes, the plain loop (fast_engine); "lockstep" or
+# "loop" force one; "simpy": the SimPy reference (run_loss_system). All give the same admissions.
+ENGINES = ("fast", "lockstep", "loop", "simpy")
+
+
 def simulate_replication(sim: SimulationInput, seed_seq: np.random.SeedSequence,
                          replication: int) -> ReplicationOutcome:
-    """All simulated years of one replication (a task for the executor)."""
-    out = ReplicationOutcome(replication=replication)
-    keys = sim.community_keys
-    for ys in sim.years:
-        streams = [np.random.Generator(np.random.PCG64(np.random.SeedSequence(
-            seed_seq.entropy, spawn_key=tuple(seed_seq.spawn_key) + (ys.year, key))))
-            for key in keys]
-        out.years.append(simulate_year(sim.model, ys, streams, sim.exact_shortcut))
-    return out
+    """All simulated years of one replication (a task for the executor); the lockstep engine
+    serves the days of all years in one pass."""
+    from facility_opt.simulate.streams import community_streams
+
+    keys = sim.community_keys  # streams: SeedSequence(entropy, spawn_key + (year, key)) each
+    visits = [_draw_year(sim.model, ys, community_streams(seed_seq, ys.year, keys),
+                         sim.exact_shortcut) for ys in sim.years]
+    _serve(visits, sim.years, sim.engine)
+    return ReplicationOutcome(replication=replication,
+                              years=[_outcome(v, ys) for v, ys in zip(visits, sim.years,
+                                                                      strict=True)])
 
 
 def simulate_year(model: DemandModel, ys: YearSetup, streams: list[np.random.Generator],
-                  exact_shortcut: bool = True) -> YearOutcome:
+                  exact_shortcut: bool = True, engine: str = "fast") -> YearOutcome:
     """One replication of one year: draw every community's visits, then serve them."""
-    n_c, n_k = len(streams), len(ys.centre_ids)
-    parts = [draw_visits(model, streams[c], float(ys.requests_per_day[c])) for c in range(n_c)]
-    lengths = np.array([len(p[0]) for p in parts], dtype=np.int64)
-    comm = np.repeat(np.arange(n_c, dtype=np.int64), lengths)
-    if len(comm):
-        day = np.concatenate([p[0] for p in parts])
-        hour = np.concatenate([p[1] for p in parts])
-        stay = np.concatenate([p[2] for p in parts])
-    else:
-        day = np.zeros(0, dtype=np.int64)
-        hour = stay = np.zeros(0)
+    visits = _draw_year(model, ys, streams, exact_shortcut)
+    _serve([visits], (ys,), engine)
+    return _outcome(visits, ys)
+
+
+@dataclass
+class _YearVisits:
+    """One replication-year's visits, those tallied directly already served."""
+
+    comm: np.ndarray  # community per visit
+    day: np.ndarray
+    dur: np.ndarray  # hours, clipped at closing
+    served_at: np.ndarray  # centre per visit (-1: not served, or not yet)
+    centre_req: np.ndarray  # per centre, tries so far
+    idx: np.ndarray  # visits for the loss-network pass, in arrival order (stable)
+    t: np.ndarray  # their arrival times on the year's clock (hours)
+
+
+def _draw_year(model: DemandModel, ys: YearSetup, streams: list[np.random.Generator],
+               exact_shortcut: bool) -> _YearVisits:
+    """Draw every community's visits and tally those that cannot meet a full centre."""
+    from facility_opt.simulate.draws import draw_communities
+
+    n_k = len(ys.centre_ids)
+    comm, day, hour, stay = draw_communities(model, streams, ys.requests_per_day)
     # a stay that would run past closing ends at closing (affects place-hours, not admission)
     dur = np.minimum(stay, model.opening_hours - hour)
     served_at = np.full(len(comm), -1, dtype=np.int64)
     centre_req = np.zeros(n_k, dtype=np.int64)
-    simpy_visits = 0
+    idx, t = np.zeros(0, dtype=np.int64), np.zeros(0)
     if n_k and len(comm):
         first = ys.first_choice[comm]
         covered = first >= 0
         if exact_shortcut:
-            affected = _centre_days_affected(first, covered, day, hour, dur, model, ys)
+            affected = centre_days_affected(first, covered, day, hour, dur, model, ys.places,
+                                            ys.overflow_reach)
         else:
             affected = np.ones((n_k, model.sampled_days), dtype=bool)
         in_sim = covered.copy()
@@ -292,60 +315,44 @@ def simulate_year(model: DemandModel, ys: YearSetup, streams: list[np.random.Gen
         served_at[direct] = first[direct]
         centre_req += np.bincount(first[direct], minlength=n_k)
         idx = np.flatnonzero(in_sim)
-        if len(idx):
-            t = day[idx] * (model.opening_hours + NIGHT_GAP_HOURS) + hour[idx]
-            order = np.argsort(t, kind="stable")
-            idx, t = idx[order], t[order]
-            res = run_loss_system(t, dur[idx], comm[idx], ys.choices, ys.places)
-            served_at[idx] = res.served_at
-            centre_req += res.centre_requests
-            simpy_visits = len(idx)
-    ok = served_at >= 0
+        t = day[idx] * (model.opening_hours + NIGHT_GAP_HOURS) + hour[idx]
+        order = np.argsort(t, kind="stable")
+        idx, t = idx[order], t[order]
+    return _YearVisits(comm, day, dur, served_at, centre_req, idx, t)
+
+
+def _serve(visits: list[_YearVisits], years, engine: str) -> None:
+    """The loss-network pass over each year's remaining visits, by `engine` (same admissions)."""
+    if engine not in ENGINES:
+        raise ValueError(f"engine {engine!r}: expected one of {', '.join(ENGINES)}")
+    todo = [(v, ys) for v, ys in zip(visits, years, strict=True) if len(v.idx)]
+    if not todo:
+        return
+    if engine == "simpy":
+        for v, ys in todo:
+            res = run_loss_system(v.t, v.dur[v.idx], v.comm[v.idx], ys.choices, ys.places)
+            v.served_at[v.idx] = res.served_at
+            v.centre_req += res.centre_requests
+        return
+    from facility_opt.simulate.fast_engine import LossProblem, serve_problems
+
+    problems = [LossProblem(v.t, v.dur[v.idx], v.comm[v.idx], v.day[v.idx], ys.choices,
+                            ys.places) for v, ys in todo]
+    method = "auto" if engine == "fast" else engine
+    for (v, _), (served, tried) in zip(todo, serve_problems(problems, method=method),
+                                       strict=True):
+        v.served_at[v.idx] = served
+        v.centre_req += tried
+
+
+def _outcome(v: _YearVisits, ys: YearSetup) -> YearOutcome:
+    n_c, n_k = len(ys.requests_per_day), len(ys.centre_ids)
+    ok = v.served_at >= 0
     return YearOutcome(
-        community_requests=np.bincount(comm, minlength=n_c),
-        community_served=np.bincount(comm[ok], minlength=n_c),
-        centre_requests=centre_req,
-        centre_served=np.bincount(served_at[ok], minlength=n_k),
-        centre_place_hours=np.bincount(served_at[ok], weights=dur[ok], minlength=n_k),
-        simpy_visits=simpy_visits,
+        community_requests=np.bincount(v.comm, minlength=n_c),
+        community_served=np.bincount(v.comm[ok], minlength=n_c),
+        centre_requests=v.centre_req,
+        centre_served=np.bincount(v.served_at[ok], minlength=n_k),
+        centre_place_hours=np.bincount(v.served_at[ok], weights=v.dur[ok], minlength=n_k),
+        simpy_visits=len(v.idx),
     )
-
-
-def _centre_days_affected(first: np.ndarray, covered: np.ndarray, day: np.ndarray,
-                          hour: np.ndarray, dur: np.ndarray, model: DemandModel,
-                          ys: YearSetup) -> np.ndarray:
-    """[centre, day] → True where the centre's day must run through SimPy.
-
-    A centre *fills* on a day when a visitor would find it full counting only first-choice
-    visitors (departures before arrivals at equal times, as in the SimPy run). Overflow starts
-    only at a full centre and goes only where `overflow_reach` allows, so a centre that neither
-    fills nor can receive overflow serves exactly its first-choice visitors, none turned away:
-    those visits are tallied directly, exactly as SimPy would have served them. The centres
-    affected on a day are closed under overflow, so the visits run through SimPy never need a
-    centre outside the set.
-    """
-    n_k, days = len(ys.centre_ids), model.sampled_days
-    idx = np.flatnonzero(covered)
-    if len(idx):  # a centre with no more first-choice visitors in a day than places cannot fill
-        per_day = np.bincount(first[idx] * days + day[idx], minlength=n_k * days)
-        idx = idx[per_day[first[idx] * days + day[idx]] > ys.places[first[idx]]]
-    if not len(idx):
-        return np.zeros((n_k, days), dtype=bool)
-    k = first[idx]
-    t = day[idx] * (model.opening_hours + NIGHT_GAP_HOURS) + hour[idx]
-    # each centre's arrivals (+1) and departures (-1) net to zero, so a running sum over events
-    # sorted by (centre, time, departures first) is each centre's occupancy
-    n = len(idx)
-    times = np.concatenate((t, t + dur[idx]))
-    centre = np.concatenate((k, k))
-    delta = np.concatenate((np.ones(n, np.int64), -np.ones(n, np.int64)))
-    order = np.lexsort((delta, times, centre))
-    occupancy = np.cumsum(delta[order])
-    full = (delta[order] > 0) & (occupancy > ys.places[centre[order]])
-    fills = np.zeros((n_k, days), dtype=bool)
-    hit = order[full]  # event positions < n are arrivals, i.e. visitor idx[hit]
-    fills[k[hit], day[idx[hit]]] = True
-    if not fills.any():
-        return fills
-    # affected[b, d] = some centre a that fills on day d can send visitors on to b
-    return (ys.overflow_reach.T.astype(np.int32) @ fills.astype(np.int32)) > 0
