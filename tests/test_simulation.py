@@ -258,3 +258,13 @@ def test_bad_demand_settings_are_input_errors_naming_the_key():
         simulate(bad)
     text = str(err.value)
     assert "daycare.stay_distribution = 'gamma'" in text and "daycare.opening_hours" in text
+
+
+def test_t_quantile_is_scipy_stats_value() -> None:
+    """The interval's t quantile comes from scipy.special (a lighter import) and must be exactly
+    scipy.stats.t.ppf's, or every coverage interval would move."""
+    from scipy.special import stdtrit
+    from scipy.stats import t
+
+    for n in (2, 3, 5, 10, 30, 100, 1000):
+        assert stdtrit(n - 1, 0.975) == t.ppf(0.975, n - 1)
