@@ -26,7 +26,7 @@ DRAW = {"facility_opt.report.plots", "facility_opt.report.fonts", "facility_opt.
         "facility_opt.report.plot_style", "facility_opt.report.plot_draw",
         "facility_opt.report.plot_frontier", "facility_opt.report.futures_plot",
         "facility_opt.report.robust_plot"}
-BASE = {"errors", "executor", "progress", "__init__", "plan"}  # top-level modules
+BASE = {"errors", "executor", "progress", "__init__", "plan", "cache"}  # top-level modules
 SCRIPTS = {"facility_opt.data.build_leshan", "facility_opt.scenario.reference"}  # `python -m` tools
 
 

@@ -57,8 +57,12 @@ def _needs_task(task: tuple[Scenario, tuple[int, ...], tuple[int, ...]]) -> dict
     comms = sc.communities or ()
     if not effective_on(sc):
         return {(k, t): 1 for t in years for k in ks}
+    from facility_opt.model.queueing import flush_sizing_cache
+
     projection = project_population(sc, years)
-    return {(k, t): effective_places(sc, comms[k].id, t, projection) for t in years for k in ks}
+    out = {(k, t): effective_places(sc, comms[k].id, t, projection) for t in years for k in ks}
+    flush_sizing_cache()  # a pool worker ends without atexit: keep its answers for the next run
+    return out
 
 
 def future_needs(setup: FuturesSetup, *, workers: int = 1, scheduler: str | None = None) -> Needs:

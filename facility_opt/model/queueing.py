@@ -12,8 +12,9 @@ for a day that starts empty"). The optimiser's places requirements come from it.
 
 from __future__ import annotations
 
+import json
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -90,11 +91,51 @@ def day_start_places(requests_per_day: float, daycare, max_turned_away: float) -
 
 
 def day_start_sizing(requests_per_day: float, daycare, max_turned_away: float) -> DaySizing:
-    """`day_start_places` with the simulated turned-away shares at the answer and one below."""
-    return _sizing(_sig(requests_per_day), float(daycare.opening_hours),
-                   str(daycare.arrival_profile), str(daycare.stay_distribution),
-                   _sig(daycare.stay_hours_mean), _sig(daycare.stay_hours_cv),
-                   _sig(max_turned_away))
+    """`day_start_places` with the simulated turned-away shares at the answer and one below.
+    Each answer is kept in the persistent cache (`facility_opt.cache`): the same inputs give
+    the same answer, so later runs read it instead of simulating again."""
+    args = (_sig(requests_per_day), float(daycare.opening_hours), str(daycare.arrival_profile),
+            str(daycare.stay_distribution), _sig(daycare.stay_hours_mean),
+            _sig(daycare.stay_hours_cv), _sig(max_turned_away))
+    disk = _disk()
+    key = json.dumps(args)
+    hit = disk.get(key)
+    if isinstance(hit, dict):
+        try:
+            return DaySizing(**hit)
+        except TypeError:  # an entry of another shape: compute it again
+            pass
+    value = _sizing(*args)
+    disk.put(key, asdict(value))
+    return value
+
+
+_DISK = None
+
+
+def _disk():
+    """The sizing's persistent cache, versioned by the code that computes it and numpy's version
+    (whose generators draw the visits); written when the process ends (and every few entries)."""
+    global _DISK
+    if _DISK is None:
+        import atexit
+        import hashlib
+        from pathlib import Path
+
+        from facility_opt.cache import DiskCache
+        from facility_opt.model import demand
+
+        src = Path(__file__).read_bytes() + Path(demand.__file__).read_bytes()
+        version = hashlib.sha256(src + np.__version__.encode()).hexdigest()[:16]
+        _DISK = DiskCache("day-start-sizing", version)
+        atexit.register(_DISK.flush)
+    return _DISK
+
+
+def flush_sizing_cache() -> None:
+    """Write the sizing answers found so far (a worker process, which ends without atexit)."""
+    if _DISK is not None:
+        _DISK.flush()
 
 
 def _sig(x: float, digits: int = 4) -> float:
