@@ -57,7 +57,8 @@ def draw_robust_budget(curve: Sequence[dict[str, Any]], stem: Path, *, budget_to
                         fmt="D", color="#2a7f3f" if s.get("kind") != "least" else "#8e44ad",
                         capsize=4, label=(s["label_zh"] if zh else s["label"]))
         if none:
-            shares = ", ".join(f"{100 * p['share']:g} %" for p in sorted(none, key=lambda p: p["share"]))
+            shares = ", ".join(f"≥ {p['futures_met']} ({100 * p['share']:.0f} %)"
+                               for p in sorted(none, key=lambda p: p["share"]))
             ax.text(0.02, 0.98, ("任何预算都无法满足：" if zh else "no budget meets: ") + shares,
                     transform=ax.transAxes, va="top", fontsize=8, color="#c0392b")
         ax.set_xlabel(f"{'预算总额' if zh else 'total budget'} ({unit})")
