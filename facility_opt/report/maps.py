@@ -251,6 +251,7 @@ def draw_map(data: MapData, stem: Path, *, labels: Labels | None = None) -> list
     labels = labels or map_labels()
     plt, rc = _pyplot(labels)
     with plt.rc_context(rc):
+        from matplotlib.collections import LineCollection, PatchCollection
         from matplotlib.lines import Line2D
         from matplotlib.patches import Circle
 
@@ -258,14 +259,16 @@ def draw_map(data: MapData, stem: Path, *, labels: Labels | None = None) -> list
         scale = 0.4 if data.county is None else 1.0  # centre markers: smaller on the city map
         pos = {c.id: (c.x_km, c.y_km) for c in data.communities}
         pos.update({s.id: (s.x_km, s.y_km) for s in data.centres + data.projects})
-        if data.reach_km is not None:
-            for s in data.centres + [p for p in data.projects if p.serves]:
-                ax.add_patch(Circle((s.x_km, s.y_km), data.reach_km, facecolor="#4575b4",
-                                    alpha=0.07, edgecolor="#4575b4", linewidth=0.4, zorder=1))
-        for cid, sid in data.links:
-            if cid in pos and sid in pos:
-                (x0, y0), (x1, y1) = pos[cid], pos[sid]
-                ax.plot([x0, x1], [y0, y1], color="#4575b4", alpha=0.3, linewidth=0.5, zorder=1)
+        if data.reach_km is not None:  # one collection: hundreds of patches draw slowly
+            circles = [Circle((s.x_km, s.y_km), data.reach_km)
+                       for s in data.centres + [p for p in data.projects if p.serves]]
+            if circles:
+                ax.add_collection(PatchCollection(circles, facecolor="#4575b4", alpha=0.07,
+                                                  edgecolor="#4575b4", linewidth=0.4, zorder=1))
+        segments = [(pos[cid], pos[sid]) for cid, sid in data.links if cid in pos and sid in pos]
+        if segments:
+            ax.add_collection(LineCollection(segments, colors="#4575b4", alpha=0.3,
+                                             linewidths=0.5, zorder=1))
         handles: list[Any] = []
         for st in ("effective", "covered", "uncovered", "unknown"):
             pts = [c for c in data.communities if c.status == st]
