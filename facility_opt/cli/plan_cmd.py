@@ -87,7 +87,7 @@ def run_plan(scenario: str | None, out: Path | None, replications: int | None,
                                 "replications": replications or sc.simulation.replications,
                                 "workers": workers})
         folder.write_json("scenario.json", scenario_record(sc))
-        write_plan_outputs(folder, res)
+        write_plan_outputs(folder, res, workers=workers)
     console = wide_console()
     print_plan(res, console)
     console.print(f"Results in {target}")

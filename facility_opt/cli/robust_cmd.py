@@ -67,7 +67,7 @@ def run_robust_plan(scenario: str | None, out: Path | None, share: float,
                                 "seed": sc.simulation.seed, "replications": replications or 1,
                                 "workers": workers})
         folder.write_json("scenario.json", scenario_record(sc))
-        write_robust_outputs(folder, res)
+        write_robust_outputs(folder, res, workers=workers)
     console = wide_console()
     print_robust(res, console)
     console.print(f"Results in {target}")

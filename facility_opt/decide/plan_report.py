@@ -150,7 +150,7 @@ def verdict_text(res: PlanResult) -> str:
     return head
 
 
-def write_plan_outputs(folder, res: PlanResult, *, lang: str = "auto") -> None:
+def write_plan_outputs(folder, res: PlanResult, *, lang: str = "auto", workers: int = 1) -> None:
     """Everything solve and simulate write for the final portfolio, plus plan.json, the coverage
     entry of summary.json, least_cost.json when priced, and plan.png / plan.svg."""
     import json
@@ -178,4 +178,5 @@ def write_plan_outputs(folder, res: PlanResult, *, lang: str = "auto") -> None:
     final = plots.coverage_data({sc.name: plots.read_csv_rows(cov_path)}) if cov_path.exists() else []
     plots.draw_plan(plots.plan_iterations_data(json.loads(json.dumps(record))), final,
                     folder.path / "plan", title=sc.title or sc.name, labels=plots.plot_labels(lang))
-    maps.write_maps(folder.path, folder.path, lang=lang)  # map_city, map_<county> (.png, .svg)
+    # map_city, map_<county> (.png, .svg)
+    maps.write_maps(folder.path, folder.path, lang=lang, workers=workers)

@@ -107,7 +107,8 @@ def robust_record(res: RobustResult) -> dict[str, Any]:
     }
 
 
-def write_robust_outputs(folder, res: RobustResult, *, lang: str = "auto") -> None:
+def write_robust_outputs(folder, res: RobustResult, *, lang: str = "auto",
+                         workers: int = 1) -> None:
     """The solve files of the final portfolio, its futures, plan.json, summary.json and plots."""
     from facility_opt.report import maps
     from facility_opt.report.futures_plot import decisive_pair, draw_futures
@@ -159,4 +160,4 @@ def write_robust_outputs(folder, res: RobustResult, *, lang: str = "auto") -> No
                        title_zh=f"{name}：达标情景比例与预算（要求 ≥ {res.required}/{n}）",
                        most_any_budget=(None if res.best_any_budget is None else
                                         res.best_any_budget / n), lang=lang)
-    maps.write_maps(folder.path, folder.path, lang=lang)
+    maps.write_maps(folder.path, folder.path, lang=lang, workers=workers)
