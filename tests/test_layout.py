@@ -21,7 +21,7 @@ PKG = ROOT / "facility_opt"
 STAGES = ["base", "results", "model", "scenario", "solve", "simulate", "draw", "decide", "report",
           "cli"]
 DRAW = {"facility_opt.report.plots", "facility_opt.report.fonts", "facility_opt.report.terms",
-        "facility_opt.report.setting_terms",
+        "facility_opt.report.setting_terms", "facility_opt.report.map_data",
         "facility_opt.report.maps", "facility_opt.report", "facility_opt.report.plot_data",
         "facility_opt.report.plot_style", "facility_opt.report.plot_draw",
         "facility_opt.report.plot_frontier", "facility_opt.report.futures_plot",
