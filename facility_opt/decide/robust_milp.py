@@ -31,20 +31,18 @@ def _sized(scenario: Scenario) -> tuple[list[int], dict[tuple[int, int], int]]:
     """Communities some site can serve (the others cannot count in any future), and the
     existing places within reach of each community per target year."""
     from facility_opt.model.geometry import reach
-    from facility_opt.model.targets import centre_open, target_years
-    from facility_opt.solve.coverage import serving
+    from facility_opt.model.targets import target_years
+    from facility_opt.solve.coverage import existing_places_of, serving
 
     where = reach(scenario) if scenario.targets.coverage_basis == "reach" else None
     cen_of, can_of = serving(scenario, where)
-    places = {c.id: int(c.places) for c in scenario.centres or ()}
-    opening = {c.id: c.opening_year for c in scenario.centres or ()}
+    existing_of = existing_places_of(scenario, cen_of)
     ks, existing = [], {}
     for k, m in enumerate(scenario.communities or ()):
         if cen_of[m.id] or can_of[m.id]:
             ks.append(k)
         for t in target_years(scenario):
-            existing[k, t] = sum(places[c] for c in cen_of[m.id]
-                                 if places[c] > 0 and centre_open(opening[c], t))
+            existing[k, t] = existing_of(m.id, t)
     return ks, existing
 
 
@@ -85,7 +83,7 @@ def robust_constraints(scenario: Scenario, needs: Needs, required: int,
     import pulp
 
     from facility_opt.model.geometry import reach
-    from facility_opt.solve.coverage import serving
+    from facility_opt.solve.coverage import places_indicator, serving
     from facility_opt.solve.solvers import new_var
 
     need_n = required_covered(scenario)
@@ -102,20 +100,11 @@ def robust_constraints(scenario: Scenario, needs: Needs, required: int,
             """z for "≥ rest new places within reach of k in service in t" (None: impossible)."""
             key = (k, t, rest)
             if key not in indicator:
-                avail = [(model.x[i, o.start], float(min(sc.candidates[i].daycare_places, rest)))
-                         for i in (index[c] for c in can_of[comms[k].id]) for o in model.options[i]
-                         if o.completion < t]
-                if sum(a for _, a in avail) < rest - 1e-9:
-                    indicator[key] = None
-                else:
-                    z = new_var(model.problem, f"robust_z_{k}_{t}_{rest}", 0, 1,
-                                pulp.LpBinary if rest > 1 else pulp.LpContinuous)
-                    model.columns.append(z)
-                    model.add_constraint(pulp.LpAffineExpression([(z, float(rest))] + [
-                        (v, -a) for v, a in avail]) <= 0, f"robust_reached_{k}_{t}_{rest}",
-                        "robust coverage", f"{comms[k].id} has ≥ {rest} new places within "
-                        f"reach in {t}")
-                    indicator[key] = z
+                indicator[key] = places_indicator(
+                    model, can_of[comms[k].id], index, t, rest, name=f"robust_z_{k}_{t}_{rest}",
+                    row=f"robust_reached_{k}_{t}_{rest}", group="robust coverage",
+                    label=f"{comms[k].id} has ≥ {rest} new places within reach in {t}",
+                    binary=rest > 1)
             return indicator[key]
 
         met = []

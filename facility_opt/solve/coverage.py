@@ -101,6 +101,38 @@ def serving(scenario: Scenario, where: Reach | None) -> tuple[dict[str, list[str
             {k: list(where.candidates_of(k)) for k in comms})
 
 
+def existing_places_of(scenario: Scenario, cen_of: dict[str, list[str]]) -> Callable[[str, int], int]:
+    """(community id, year) → places of the existing centres serving it (`serving`) that are
+    open in that year: what counts toward its requirement before any project."""
+    places = {c.id: int(c.places) for c in scenario.centres or ()}
+    opening = {c.id: c.opening_year for c in scenario.centres or ()}
+
+    def existing(community_id: str, year: int) -> int:
+        return sum(places[c] for c in cen_of[community_id]
+                   if places[c] > 0 and centre_open(opening[c], year))
+
+    return existing
+
+
+def places_indicator(model, candidate_ids: list[str], index: dict[str, int], year: int,
+                     rest: int, *, name: str, row: str, group: str, label: str,
+                     binary: bool) -> pulp.LpVariable | None:
+    """A covered indicator z with rest·z ≤ Σ min(p_i, rest)·x_is over the start options of the
+    candidates `candidate_ids` in service in `year` (completion < year): z = 1 only when they add
+    ≥ `rest` new places. None when all of them together cannot (the community cannot count)."""
+    sc: Scenario = model.scenario
+    avail = [(model.x[i, o.start], float(min(sc.candidates[i].daycare_places, rest)))
+             for i in (index[c] for c in candidate_ids) for o in model.options[i]
+             if o.completion < year]
+    if sum(a for _, a in avail) < rest - 1e-9:
+        return None
+    z = new_var(model.problem, name, 0, 1, pulp.LpBinary if binary else pulp.LpContinuous)
+    model.columns.append(z)
+    model.add_row(row, [(z, float(rest))] + [(v, -a) for v, a in avail], pulp.LpConstraintLE, 0,
+                  group, label)
+    return z
+
+
 def define_coverage(model, add: Callable, projection=None, hard: bool = True) -> CoverageTerms:
     """Add the covered indicators and the target rows to a built model (see module docstring)."""
     sc: Scenario = model.scenario
@@ -113,8 +145,7 @@ def define_coverage(model, add: Callable, projection=None, hard: bool = True) ->
         projection = project_population(sc, years)
     where = reach(sc) if sc.targets.coverage_basis == "reach" else None
     cen_of, can_of = serving(sc, where)
-    places_of = {c.id: int(c.places) for c in sc.centres or ()}
-    opening = {c.id: c.opening_year for c in sc.centres or ()}
+    existing_of = existing_places_of(sc, cen_of)
     idx = {c.id: i for i, c in enumerate(sc.candidates)}
     eff = effective_on(sc)
     weight_kind = sc.objective.coverage_weight
@@ -128,8 +159,7 @@ def define_coverage(model, add: Callable, projection=None, hard: bool = True) ->
             terms.weight[t] = [1.0] * len(comms)
         row: dict[int, pulp.LpVariable | float] = {}
         for k, m in enumerate(comms):
-            existing = sum(places_of[c] for c in cen_of[m.id]
-                           if places_of[c] > 0 and centre_open(opening[c], t))
+            existing = existing_of(m.id, t)
             need = effective_places(sc, m.id, t, projection) if eff else 1
             if eff:
                 terms.requirement[k, t] = need
@@ -137,22 +167,13 @@ def define_coverage(model, add: Callable, projection=None, hard: bool = True) ->
             if rest <= 0:
                 row[k] = 1.0
                 continue
-            avail = [(model.x[i, o.start], float(min(sc.candidates[i].daycare_places, rest)))
-                     for i in (idx[c] for c in can_of[m.id]) for o in model.options[i]
-                     if o.completion < t]
-            if sum(a for _, a in avail) < rest - 1e-9:
-                row[k] = 0.0
-                continue
-            binary = eff and rest > 1
-            z = new_var(model.problem, f"reached_{k}_{t}", 0, 1,
-                        pulp.LpBinary if binary else pulp.LpContinuous)
-            model.columns.append(z)
             label = (f"{m.id} covered in {t} only with ≥ {need} places within reach "
                      f"({existing} existing)" if eff else
                      f"{m.id} covered in {t} only by a day-care project in service")
-            add(f"reached_{k}_{t}", [(z, float(rest))] + [(v, -a) for v, a in avail],
-                pulp.LpConstraintLE, 0, "", label)
-            row[k] = z
+            z = places_indicator(model, can_of[m.id], idx, t, rest, name=f"reached_{k}_{t}",
+                                 row=f"reached_{k}_{t}", group="", label=label,
+                                 binary=eff and rest > 1)
+            row[k] = 0.0 if z is None else z
         terms.covered[t] = row
         need_n = required_covered(sc) if hard else 0
         if need_n > 0:
@@ -178,15 +199,13 @@ def covered_sets(model, chosen: dict) -> dict[int, set[int]]:
     comms = list(sc.communities or ())
     where = reach(sc) if sc.targets.coverage_basis == "reach" else None
     cen_of, can_of = serving(sc, where)
-    places_of = {c.id: int(c.places) for c in sc.centres or ()}
-    opening = {c.id: c.opening_year for c in sc.centres or ()}
+    existing_of = existing_places_of(sc, cen_of)
     by_id = {sc.candidates[i].id: o for i, o in chosen.items()}
     out: dict[int, set[int]] = {}
     for t in terms.years:
         out[t] = set()
         for k, m in enumerate(comms):
-            have = sum(places_of[c] for c in cen_of[m.id]
-                       if places_of[c] > 0 and centre_open(opening[c], t))
+            have = existing_of(m.id, t)
             have += sum(sc.candidate(c).daycare_places for c in can_of[m.id]
                         if c in by_id and by_id[c].completion < t)
             if have >= terms.requirement.get((k, t), 1):
