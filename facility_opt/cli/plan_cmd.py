@@ -67,12 +67,7 @@ def run_plan(scenario: str | None, out: Path | None, replications: int | None,
 
         raise InputError.one("command line", "--futures", futures,
                              "--robust P as well (futures are sampled for the robust plan)")
-    from facility_opt.results.folder import (
-        ResultsFolder,
-        default_results_dir,
-        scenario_manifest,
-        scenario_record,
-    )
+    from facility_opt.results.folder import ResultsFolder, default_results_dir
     from facility_opt.scenario.loading import load_scenario
     from facility_opt.solve.solvers import solver_version
 
@@ -81,12 +76,10 @@ def run_plan(scenario: str | None, out: Path | None, replications: int | None,
                scheduler=scheduler, max_iterations=max_iterations)
     target = Path(out) if out is not None else default_results_dir(sc.name)
     with ResultsFolder(target, "plan") as folder:
-        folder.manifest.update(scenario_manifest(sc))
         folder.manifest.update({"solver": solver, "solver_version": solver_version(solver),
                                 "seed": res.seed,
                                 "replications": replications or sc.simulation.replications,
                                 "workers": workers})
-        folder.write_json("scenario.json", scenario_record(sc))
         write_plan_outputs(folder, res, workers=workers)
     console = wide_console()
     print_plan(res, console)

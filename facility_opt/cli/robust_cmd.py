@@ -44,12 +44,7 @@ def run_robust_plan(scenario: str | None, out: Path | None, share: float,
     from facility_opt.cli.console import wide_console
     from facility_opt.decide.robust import robust_plan
     from facility_opt.decide.robust_report import write_robust_outputs
-    from facility_opt.results.folder import (
-        ResultsFolder,
-        default_results_dir,
-        scenario_manifest,
-        scenario_record,
-    )
+    from facility_opt.results.folder import ResultsFolder, default_results_dir
     from facility_opt.scenario.loading import load_scenario
     from facility_opt.solve.solvers import solver_version
 
@@ -62,11 +57,9 @@ def run_robust_plan(scenario: str | None, out: Path | None, share: float,
                       workers=workers, scheduler=scheduler, max_iterations=max_iterations)
     target = Path(out) if out is not None else default_results_dir(sc.name) / "robust"
     with ResultsFolder(target, "plan") as folder:
-        folder.manifest.update(scenario_manifest(sc))
         folder.manifest.update({"solver": solver, "solver_version": solver_version(solver),
                                 "seed": sc.simulation.seed, "replications": replications or 1,
                                 "workers": workers})
-        folder.write_json("scenario.json", scenario_record(sc))
         write_robust_outputs(folder, res, workers=workers)
     console = wide_console()
     print_robust(res, console)

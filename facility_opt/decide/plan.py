@@ -129,11 +129,7 @@ class PlanResult:
     @property
     def extra_budget_by_year(self) -> dict[int, float]:
         """Least-cost budget − scenario budget per year, in the scenario's proportions (≥ 0)."""
-        lc, sc = self.least_cost, self.scenario
-        if lc is None:
-            return {}
-        return {y: max(0.0, float(lc.budget_by_year.get(y, 0.0)) - float(sc.budget.annual.get(y, 0.0)))
-                for y in sc.years}
+        return {} if self.least_cost is None else self.least_cost.extra_by_year(self.scenario)
 
     @property
     def free_extra_total(self) -> float | None:

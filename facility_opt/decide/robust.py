@@ -109,11 +109,7 @@ class RobustResult:
 
     @property
     def extra_budget_by_year(self) -> dict[int, float]:
-        lc, sc = self.least_cost, self.scenario
-        if lc is None:
-            return {}
-        return {y: max(0.0, float(lc.budget_by_year.get(y, 0.0)) - float(sc.budget.annual.get(y, 0.0)))
-                for y in sc.years}
+        return {} if self.least_cost is None else self.least_cost.extra_by_year(self.scenario)
 
 
 # -- the loop ----------------------------------------------------------------------------------

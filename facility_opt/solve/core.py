@@ -116,6 +116,11 @@ class LeastCostResult:
         """Money needed beyond the scenario's budgets (0 when they already suffice)."""
         return max(0.0, self.total - self.base_total)
 
+    def extra_by_year(self, scenario: Scenario) -> dict[int, float]:
+        """This budget − the scenario's, per funding year (≥ 0): the money to request."""
+        return {y: max(0.0, float(self.budget_by_year.get(y, 0.0))
+                       - float(scenario.budget.annual.get(y, 0.0))) for y in scenario.years}
+
     def as_dict(self) -> dict[str, Any]:
         res = self.result
         return {"scale": self.scale, "budget_by_year": {str(y): v for y, v in
