@@ -6,16 +6,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-FUTURES_PLOT = "futures"
-
 
 def run_futures_cmd(scenario: str | None = None, portfolio: Path | None = None,
                     out: Path | None = None, futures: int | None = None, seed: int | None = None,
                     workers: int = 1, scheduler: str | None = None, replications: int = 1,
                     days: int | None = None, solver: str = "highs") -> int:
     """The `futures` command: load, take or solve the portfolio, run the futures, write, say."""
-    from facility_opt.decide.futures import run_futures
-    from facility_opt.report.futures_plot import decisive_pair, draw_futures
+    from facility_opt.decide.futures import run_futures, write_futures_files
     from facility_opt.results.folder import (
         ResultsFolder,
         default_results_dir,
@@ -37,8 +34,7 @@ def run_futures_cmd(scenario: str | None = None, portfolio: Path | None = None,
                       workers=workers, scheduler=scheduler)
     target = Path(out) if out is not None else default_results_dir(sc.name) / "futures"
     with ResultsFolder(target, "futures") as folder:
-        folder.write_csv("futures.csv", res.columns, res.rows)
-        folder.write_json("robustness.json", res.robustness())
+        write_futures_files(folder, res, title=sc.title or sc.name)
         folder.write_csv("selection.csv", SELECTION_COLUMNS, selection_rows(sc, pf))
         folder.write_json("scenario.json", scenario_record(sc))
         folder.manifest.update(scenario_manifest(sc))
@@ -53,10 +49,6 @@ def run_futures_cmd(scenario: str | None = None, portfolio: Path | None = None,
                                             "sha256": sha256_file(Path(portfolio))}
         else:
             folder.manifest["portfolio"] = {"solved_with": solver}
-        rule_inputs = [c.input for c in res.rule.conditions] if res.rule else []
-        axes = decisive_pair(res.inputs, res.ranking, rule_inputs)
-        draw_futures(res.rows, axes, folder.path / FUTURES_PLOT, title=sc.title or sc.name,
-                     verdict=res.verdict())
     years = ", ".join(str(y) for y in res.years)
     sys.stdout.write(f"{sc.name}: {res.futures} futures (Latin hypercube, seed {res.seed}) of "
                      f"{', '.join(res.inputs)}; target {res.target:.0%} in {years}, "

@@ -304,6 +304,21 @@ def run_futures(scenario: Scenario, portfolio: Portfolio, *, futures: int | None
     return futures_result(scenario, setup, replications, outcomes)
 
 
+FUTURES_PLOT = "futures"  # futures.png / .svg
+
+
+def write_futures_files(folder, result: FuturesResult, *, title: str, lang: str = "auto") -> None:
+    """futures.csv, robustness.json and the futures on their two decisive inputs (PNG, SVG):
+    what `futures` and `plan --robust` write of the futures they simulated."""
+    from facility_opt.report.futures_plot import decisive_pair, draw_futures
+
+    folder.write_csv("futures.csv", result.columns, result.rows)
+    folder.write_json("robustness.json", result.robustness())
+    rule_inputs = [c.input for c in result.rule.conditions] if result.rule else []
+    draw_futures(result.rows, decisive_pair(result.inputs, result.ranking, rule_inputs),
+                 folder.path / FUTURES_PLOT, title=title, verdict=result.verdict(), lang=lang)
+
+
 # --------------------------------------------------------------------------------------------
 # Which inputs decide it
 # --------------------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from facility_opt.decide.robust import RobustResult
 from facility_opt.model.targets import effective_on, required_covered, target_years
 
 ROBUST_PLOT = "robust_budget"
-FUTURES_PLOT = "futures"
 
 
 def _share_text(res: RobustResult) -> str:
@@ -110,8 +109,8 @@ def robust_record(res: RobustResult) -> dict[str, Any]:
 def write_robust_outputs(folder, res: RobustResult, *, lang: str = "auto",
                          workers: int = 1) -> None:
     """The solve files of the final portfolio, its futures, plan.json, summary.json and plots."""
+    from facility_opt.decide.futures import write_futures_files
     from facility_opt.report import maps
-    from facility_opt.report.futures_plot import decisive_pair, draw_futures
     from facility_opt.report.robust_plot import draw_robust_budget
     from facility_opt.solve.core import summary_record, write_solve_outputs
 
@@ -119,8 +118,7 @@ def write_robust_outputs(folder, res: RobustResult, *, lang: str = "auto",
     write_solve_outputs(folder, sc, res.solve_result, least=res.least_cost)
     fin = res.final
     sim = fin.simulated
-    folder.write_csv("futures.csv", sim.columns, sim.rows)
-    folder.write_json("robustness.json", sim.robustness())
+    write_futures_files(folder, sim, title=sc.title or sc.name, lang=lang)
     record = robust_record(res)
     folder.write_json("plan.json", record)
     summary = summary_record(sc, res.solve_result)
@@ -134,10 +132,6 @@ def write_robust_outputs(folder, res: RobustResult, *, lang: str = "auto",
                                   "simulation_seed": sc.simulation.seed,
                                   "replications_per_future": res.replications,
                                   "sampled_days": res.setup.days, "robust_share": res.share}
-    rule_inputs = [c.input for c in sim.rule.conditions] if sim.rule else []
-    draw_futures(sim.rows, decisive_pair(sim.inputs, sim.ranking, rule_inputs),
-                 folder.path / FUTURES_PLOT, title=sc.title or sc.name, verdict=sim.verdict(),
-                 lang=lang)
     points = []
     n = res.setup.futures
     for kind, total, s in (("robust", sc.budget.total, sim),
