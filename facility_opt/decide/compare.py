@@ -177,12 +177,10 @@ def _infeasible_row(sc, folder, name: str, err: InfeasibleError) -> ComparedScen
     sub.write_json("summary.json", summary)
     sub.write_json("manifest.json", {"command": "compare", **sub.manifest})
     proof = "proven by the optimiser" if status == "infeasible" else "the solver's limits"
-    out = ComparedScenario(name, sc.title or "", "scenario", sub.path, summary,
-                           scenario_record(sc), [], [], None,
-                           [f"no plan within the budget ({proof}): {err.message}"])
-    out.infeasible = status == "infeasible"
-    out.error = err
-    return out
+    return ComparedScenario(name, sc.title or "", "scenario", sub.path, summary,
+                            scenario_record(sc), [], [], None,
+                            [f"no plan within the budget ({proof}): {err.message}"],
+                            infeasible=status == "infeasible", error=err)
 
 
 RESULTS_FILES_READ = ("summary.json", "scenario.json", "selection.csv", "spend.csv",
