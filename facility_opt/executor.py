@@ -22,6 +22,17 @@ R = TypeVar("R")
 DASK_HINT = 'pip install "facility-opt[dask]"'
 
 
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system says, else the
+    machine's count): what a default degree of parallelism should use."""
+    import os
+
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
 def run_tasks(fn: Callable[[T], R], tasks: Sequence[T], *, workers: int = 1,
               scheduler: str | None = None, description: str = "",
               progress: bool = True, steps: Sequence[int] | None = None) -> list[R]:

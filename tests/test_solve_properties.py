@@ -194,15 +194,16 @@ def test_benefit_optimum_equals_brute_force_of_its_definition(sc):
 
 # -- explanations: every re-solved (or implied) answer against brute force ---------------------
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(instances())
-def test_explanations_equal_brute_force(sc):
+@given(instances(), st.sampled_from([1, 3]))
+def test_explanations_equal_brute_force(sc, threads):
+    """Serial and with three solver threads sharing one queue and one pool of plans."""
     from facility_opt.solve.explain import explain_result
 
     try:
         r = solve(sc)
     except InfeasibleError:
         return
-    e = explain_result(sc, r, budget_step=3.0)
+    e = explain_result(sc, r, budget_step=3.0, workers=threads)
 
     def score(plan):
         return sum(sc.candidates[i].score for i in plan)

@@ -24,6 +24,7 @@ from facility_opt.cli.options import (
     SchedulerOpt,
     SeedOpt,
     SolverOpt,
+    SolveWorkersOpt,
     WorkersOpt,
     _at_least_one,
     _not_negative,
@@ -115,7 +116,7 @@ def solve(
                        help="Write explanations: binding rules, worth of more budget, cost of "
                        "forcing each project in or out.")] = True,
     verbose: Annotated[bool, typer.Option("--verbose", help="Show the solver's log.")] = False,
-    workers: WorkersOpt = 1,
+    workers: SolveWorkersOpt = None,
 ) -> None:
     """Choose which projects to fund and when (exact MILP), and explain the choice."""
     from facility_opt.cli.solve_cmd import run_solve

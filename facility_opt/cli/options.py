@@ -67,6 +67,13 @@ SolverOpt = Annotated[str, typer.Option("--solver", callback=_solver_option,
 WorkersOpt = Annotated[int, typer.Option("--workers", parser=_whole_number,
                                          callback=_at_least_one,
                                          help="Parallel worker processes.")]
+SolveWorkersOpt = Annotated[
+    int | None,
+    typer.Option("--workers", parser=_whole_number, callback=_at_least_one,
+                 help="Solver threads answering the explanation re-solves at once (default: "
+                 "one per core, at most 4; the tables are the same for any number).",
+                 show_default=False),
+]
 SchedulerOpt = Annotated[
     str | None,
     typer.Option("--scheduler", help="Dask scheduler address (needs the [dask] extra); "

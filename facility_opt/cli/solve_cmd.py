@@ -21,9 +21,10 @@ _least_cost = least_cost
 # -- the command ------------------------------------------------------------------------------
 def run_solve(scenario: str | None, out: Path | None, solver: str, time_limit: float | None,
               gap: float, force_in: Sequence[str], force_out: Sequence[str], least_cost: bool,
-              explain: bool, verbose: bool, workers: int = 1) -> int:
+              explain: bool, verbose: bool, workers: int | None = None) -> int:
     """`facility-opt solve`: load, solve, explain, write the results folder, print a summary.
-    `workers > 1` spreads the explanation re-solves over that many processes."""
+    `workers` solver threads answer the explanation re-solves at once (None: one per core,
+    at most 4)."""
     from facility_opt.results.folder import COMMAND_STARTED, default_results_dir
     from facility_opt.scenario.loading import load_scenario
     from facility_opt.solve.deadline import Deadline, output_reserve
@@ -52,6 +53,10 @@ def run_solve(scenario: str | None, out: Path | None, solver: str, time_limit: f
     if least_cost and least is None:
         least = _least_cost(sc, solver=solver, gap=gap, force_in=force_in,
                             force_out=force_out, deadline=deadline if deadline.bounded else None)
+    if workers is None:
+        from facility_opt.executor import available_cores
+
+        workers = min(4, available_cores())
     expl = (_explain(sc, result, solver=solver, workers=workers,
                      deadline=deadline if deadline.bounded else None) if explain else None)
     target = Path(out) if out is not None else default_results_dir(sc.name)

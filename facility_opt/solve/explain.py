@@ -38,6 +38,7 @@ from facility_opt.solve.resolver import (  # noqa: F401  (NOT_IN_TIME re-exporte
     Question,
     Resolver,
     _Job,
+    answer_in_threads,
     answer_questions,
 )
 from facility_opt.solve.status import SolveStatus
@@ -195,7 +196,10 @@ def explain_result(scenario: Scenario, result, *, solver: str = "highs",
 
     what = (f"explaining the choice: {len(questions)} what-ifs ({len(scenario.years)} budget "
             f"steps, {len(forced)} projects forced in or out)")
-    if workers > 1 and len(questions) > workers:
+    if workers > 1 and len(questions) > workers and not scheduler:
+        with stage(what, len(questions)) as bar:
+            answers = answer_in_threads(local, questions, workers, bar.advance)
+    elif workers > 1 and len(questions) > workers:
         shares = [tuple(questions[w::workers]) for w in range(workers)]
         jobs = [_replace(job, questions=q, threads=1) for q in shares]
         parts = run_tasks(answer_questions, jobs, workers=workers, scheduler=scheduler,

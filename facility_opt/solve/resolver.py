@@ -62,15 +62,17 @@ class Resolver:
     """Answers questions about one solved scenario: one model, one solver session, a pool of
     plans feasible for the scenario as given (the solved plan first)."""
 
-    def __init__(self, job: _Job):
+    def __init__(self, job: _Job, *, model=None, form=None, pool: list | None = None):
+        """`model`/`form`: the job's model already built (threads share it: it is only read);
+        `pool`: a list of plans shared with other resolvers of the same job (threads)."""
         from facility_opt.solve import milp
         from facility_opt.solve.solvers import SolverOptions, open_session
 
         self.job = job
-        self.model = milp.build_model(job.scenario, force_in=job.force_in,
-                                      force_out=job.force_out, requirements=job.requirements,
-                                      budget_by_year=job.budget_by_year)
-        self.form = milp.to_matrix(self.model)
+        self.model = model if model is not None else milp.build_model(
+            job.scenario, force_in=job.force_in, force_out=job.force_out,
+            requirements=job.requirements, budget_by_year=job.budget_by_year)
+        self.form = form if form is not None else milp.to_matrix(self.model)
         self.session = open_session(self.form, job.solver)
         self.row_index = {name: r for r, name in enumerate(self.form.row_names)}
         base = np.asarray(job.base_values, dtype=float)
@@ -81,7 +83,11 @@ class Resolver:
         self.options = SolverOptions(time_limit=job.time_limit_each, gap=job.gap,
                                      threads=job.threads, light=True)
         self.n_x = len(self.model.x)
-        self.pool: list[tuple[float, np.ndarray]] = [(self.base, base)]  # (objective, values)
+        # (objective, values); the solved plan first. A list shared between threads only grows
+        # (append is atomic), so a reader sees a consistent prefix.
+        self.pool: list[tuple[float, np.ndarray]] = pool if pool is not None else []
+        if not self.pool:
+            self.pool.append((self.base, base))
         # candidate index → its start columns
         col = {v.name: j for j, v in enumerate(self.model.columns)}
         self.cols_of = {i: np.array([col[self.model.x[i, o.start].name] for o in opts], dtype=int)
@@ -135,7 +141,7 @@ class Resolver:
 
     def _force(self, q: Question) -> Answer:
         i, want_in = q.key, q.action == "force_in"
-        fits = [(obj, v) for obj, v in self.pool if self._selected(v, i) == want_in]
+        fits = [(obj, v) for obj, v in list(self.pool) if self._selected(v, i) == want_in]
         if fits:
             obj, warm = max(fits, key=lambda t: t[0])
             if obj >= self.base - self.tol:  # forcing only restricts: the optimum stays
@@ -158,6 +164,57 @@ def answer_questions(job: _Job) -> list[Answer]:
     """Answer a job's questions in order (a worker's task; module level so it pickles)."""
     res = Resolver(job)
     return [res.answer(q) for q in job.questions]
+
+
+def answer_in_threads(first: Resolver, questions: list[Question], threads: int,
+                      advance=lambda: None) -> dict[Question, Answer]:
+    """Answer `questions` with `threads` resolvers of `first`'s job running at once, in one
+    process: HiGHS releases the GIL while it solves, so threads use the cores without the
+    start-up of worker processes (imports, the model built again). Each thread has its own
+    solver session (single-threaded HiGHS) on the shared model, takes the next question from
+    one queue and shares the pool of plans. Every answer is exact whichever thread finds it,
+    so the tables do not depend on the thread count."""
+    import queue
+    import threading
+    from dataclasses import replace
+
+    job = replace(first.job, threads=1)
+    first.options = replace(first.options, threads=1)
+    # HiGHS sizes its thread scheduler when a run first asks; set the one-thread size now,
+    # before any other thread runs, so no later run resets a scheduler in use
+    getattr(first.session, "_use_threads", lambda n: None)(1)
+    todo: queue.SimpleQueue[Question] = queue.SimpleQueue()
+    for q in questions:
+        todo.put(q)
+    answers: dict[Question, Answer] = {}
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def work(res: Resolver) -> None:
+        try:
+            while not errors:
+                try:
+                    q = todo.get_nowait()
+                except queue.Empty:
+                    return
+                a = res.answer(q)
+                with lock:
+                    answers[q] = a
+                    advance()
+        except BaseException as exc:  # surfaced in the calling thread below
+            errors.append(exc)
+
+    resolvers = [first] + [Resolver(job, model=first.model, form=first.form, pool=first.pool)
+                           for _ in range(max(1, threads) - 1)]
+    pool = [threading.Thread(target=work, args=(r,), daemon=True) for r in resolvers[1:]]
+    for t in pool:
+        t.start()
+    work(first)  # the calling thread answers too
+    for t in pool:
+        t.join()
+    if errors:
+        raise errors[0]
+    return answers
 
 
 
