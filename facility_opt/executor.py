@@ -227,6 +227,11 @@ def _clean_context():
     return mp.get_context("forkserver")
 
 
+# modules the fork server imports before it forks workers (a failed import is skipped)
+WORKER_PRELOAD = ("numpy", "facility_opt.simulate.core", "facility_opt.simulate.fast_engine",
+                  "facility_opt.simulate.draws", "facility_opt.simulate.streams")
+
+
 def _start_forkserver_deaf_to_ctrl_c() -> None:
     """Start the fork server (once per process) with Ctrl-C ignored: an ignored SIGINT survives
     exec, so the server and every worker it forks are born ignoring it. Without this, a Ctrl-C
@@ -239,6 +244,9 @@ def _start_forkserver_deaf_to_ctrl_c() -> None:
         return  # signal handlers can only be changed in the main thread
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
+        # the fork server imports the simulation once; every worker forked from it starts with
+        # it loaded (a pool's start-up 0.37 → 0.05 s measured: plan opens four pools)
+        forkserver.set_forkserver_preload(list(WORKER_PRELOAD))
         forkserver.ensure_running()
     finally:
         signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)

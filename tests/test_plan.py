@@ -200,6 +200,43 @@ def test_overflowing_communities_get_cuts_and_the_places() -> None:
     assert "turning away ≤ 5 %" in res.reason
 
 
+def test_rounds_simulate_the_target_years_and_the_plan_kept_every_year() -> None:
+    """A round is judged on the target years only; the plan kept is simulated in every year,
+    and its target-year figures are those of a full simulation of the same portfolio."""
+    from facility_opt.simulate.core import simulate
+    from facility_opt.simulate.inputs import simulation_years
+
+    sc = overflowing()
+    res = plan(sc)
+    every = set(simulation_years(sc))
+    assert len(every) > 1 and len(res.rounds) == 2
+    assert set(res.rounds[0].figures) == {2023}
+    assert set(res.rounds[-1].figures) == every == set(res.simulation.years)
+    full = simulate(sc, res.final.portfolio)
+    assert res.simulation.coverage == full.coverage
+    assert res.simulation.community_load == full.community_load
+    rec = plan_record(res)
+    assert set(rec["iterations"][0]["coverage_after"]) == {"2023"}
+    assert set(rec["iterations"][-1]["coverage_after"]) == {str(y) for y in every}
+
+
+def test_a_year_simulated_alone_equals_that_year_of_a_full_simulation() -> None:
+    """Streams keyed by year and days that start empty: every table's rows of a year are the
+    same whether the year is simulated alone or with the others (plan's rounds rely on it)."""
+    from facility_opt.simulate.core import simulate
+
+    sc = overflowing()
+    pf = plan(sc).final.portfolio
+    full = simulate(sc, pf, replications=3)
+    for year in full.years:
+        alone = simulate(sc, pf, replications=3, years=[year])
+        assert alone.years == (year,) or list(alone.years) == [year]
+        for table in ("coverage", "centre_load", "community_load", "replication_rows"):
+            rows = [r for r in getattr(full, table) if int(r["year"]) == year]
+            assert rows == getattr(alone, table), (table, year)
+            assert rows or table == "centre_load", (table, year)
+
+
 def _effective(res, r: int) -> set[str]:
     return {c for c in "AB" if c not in {k.community_id for k in res.rounds[r + 1].cuts_added}}
 

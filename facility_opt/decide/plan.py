@@ -172,7 +172,7 @@ def plan(scenario: Scenario, *, solver: str = "highs", replications: int | None 
             if progress is None:
                 progress = stack.enter_context(stage("plan rounds", max_rounds))
             pf = res.portfolio
-            s = _simulate(scenario, pf, replications, seed, workers, scheduler)
+            s = _simulate(scenario, pf, replications, seed, workers, scheduler, judged=True)
             verdicts = judge_simulated(scenario, pf, s)
             prev = rounds[-1].portfolio if rounds else Portfolio()
             added_cuts = [c for c in cuts.values() if c.round == n - 1]
@@ -199,6 +199,11 @@ def plan(scenario: Scenario, *, solver: str = "highs", replications: int | None 
             kind = "not_met_estimate"
             reason = (f"{max_rounds} round(s) (plan.max_iterations) ran without a simulated "
                       "success or a proof; the last round's figures are estimates")
+    if result is not None and rounds and not rounds[-1].best_coverage:
+        # the rounds simulated the target years only (what decides them); the plan kept is
+        # simulated in every year for the results folder: the same target-year figures
+        sim = _simulate(scenario, result.portfolio, replications, seed, workers, scheduler)
+        rounds[-1].figures = coverage_figures(sim)
     if result is None:  # round 1 has no plan within the budget: show what the money does buy
         result = _best_coverage_within_budget(scenario, solver)
         sim = _simulate(scenario, result.portfolio, replications, seed, workers, scheduler)
@@ -239,11 +244,15 @@ def _best_coverage_within_budget(scenario: Scenario, solver: str):
 
 
 def _simulate(scenario: Scenario, portfolio: Portfolio, replications: int | None,
-              seed: int | None, workers: int, scheduler: str | None):
+              seed: int | None, workers: int, scheduler: str | None, judged: bool = False):
+    """The portfolio simulated in every simulated year, or with `judged` in the target years
+    only: a round's verdict and cuts read nothing else, and a year's figures do not depend on
+    the other years simulated with it (streams keyed by year, days that start empty), so a
+    round costs one year's simulation instead of all of them."""
     from facility_opt.simulate.core import simulate
 
     return simulate(scenario, portfolio, replications=replications, seed=seed, workers=workers,
-                    scheduler=scheduler)
+                    scheduler=scheduler, years=target_years(scenario) if judged else None)
 
 
 def _met_reason(scenario: Scenario, verdicts: Mapping[int, CoverageVerdict], n: int) -> str:
@@ -289,5 +298,6 @@ def _price(out: PlanResult, solver: str, replications: int | None, seed: int | N
     out.least_cost = lc
     out.free_total, out.free_budget_by_year = lc.free_total, lc.free_budget_by_year
     if lc.result is not None:
-        s = _simulate(sc, lc.result.portfolio, replications, seed, workers, scheduler)
+        s = _simulate(sc, lc.result.portfolio, replications, seed, workers, scheduler,
+                      judged=True)
         out.least_cost_verdicts = judge_simulated(sc, lc.result.portfolio, s)

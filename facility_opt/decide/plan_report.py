@@ -93,7 +93,8 @@ def plan_record(res: PlanResult) -> dict[str, Any]:
             "selected": sorted(r.portfolio.starts), "added": r.added, "removed": r.removed,
             "requirements_added": [c.as_dict() for c in r.cuts_added],
             "coverage": _verdicts(r.verdicts),
-            "coverage_after": _figures(r.figures, years),
+            # the years this round simulated: the target years (the plan kept: every year)
+            "coverage_after": _figures(r.figures, sorted(r.figures) or years),
             "met": r.met,
         })
     return rec

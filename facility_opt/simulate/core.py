@@ -13,6 +13,7 @@ The model is described in docs/simulation.md; the engine is `facility_opt.simula
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -170,7 +171,8 @@ def simulate(scenario: Scenario, portfolio: Portfolio | None = None, *,
              replications: int | None = None, seed: int | None = None, days: int | None = None,
              workers: int = 1, scheduler: str | None = None, progress: bool = True,
              exact_shortcut: bool = True, precision: float | None = None,
-             max_replications: int | None = None) -> SimulationResult:
+             max_replications: int | None = None,
+             years: Sequence[int] | None = None) -> SimulationResult:
     """Simulate day-care visits for every simulated year with the centres of `scenario` plus the
     places `portfolio` adds (None: existing centres only).
 
@@ -185,6 +187,10 @@ def simulate(scenario: Scenario, portfolio: Portfolio | None = None, *,
     Replication r
     still uses the r-th child of the seed, so the result equals a fixed run of the same count,
     whatever `workers`.
+
+    `years`: only these of the simulated years (e.g. `plan`'s rounds, which judge the target
+    years). Each year's visits come from streams keyed by the year and each day starts empty,
+    so a year's figures are the same whether or not the other years are simulated with it.
     """
     from facility_opt.executor import run_tasks
 
@@ -194,6 +200,7 @@ def simulate(scenario: Scenario, portfolio: Portfolio | None = None, *,
     seed = int(seed if seed is not None else sim_cfg.seed)
     days = int(days if days is not None else sim_cfg.sampled_days)
     src = source_name(scenario)
+    only = None if years is None else {int(y) for y in years}
     for key, value in (("simulation.replications", replications),
                        ("simulation.sampled_days", days)):
         if value < 1:
@@ -201,6 +208,8 @@ def simulate(scenario: Scenario, portfolio: Portfolio | None = None, *,
     if seed < 0:
         raise InputError.one(src, "key simulation.seed", seed, "a whole number ≥ 0")
     years = simulation_years(scenario)
+    if only is not None:
+        years = tuple(y for y in years if y in only) or years
     projection = project_population(scenario, years)
     if years[0] < projection.years[0]:
         raise InputError.one(src, "key simulation.years", years[0],
