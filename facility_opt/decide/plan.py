@@ -202,7 +202,8 @@ def plan(scenario: Scenario, *, solver: str = "highs", replications: int | None 
     if result is not None and rounds and not rounds[-1].best_coverage:
         # the rounds simulated the target years only (what decides them); the plan kept is
         # simulated in every year for the results folder: the same target-year figures
-        sim = _simulate(scenario, result.portfolio, replications, seed, workers, scheduler)
+        sim = _simulate(scenario, result.portfolio, replications, seed, workers, scheduler,
+                        reuse=sim)
         rounds[-1].figures = coverage_figures(sim)
     if result is None:  # round 1 has no plan within the budget: show what the money does buy
         result = _best_coverage_within_budget(scenario, solver)
@@ -244,15 +245,18 @@ def _best_coverage_within_budget(scenario: Scenario, solver: str):
 
 
 def _simulate(scenario: Scenario, portfolio: Portfolio, replications: int | None,
-              seed: int | None, workers: int, scheduler: str | None, judged: bool = False):
+              seed: int | None, workers: int, scheduler: str | None, judged: bool = False,
+              reuse=None):
     """The portfolio simulated in every simulated year, or with `judged` in the target years
     only: a round's verdict and cuts read nothing else, and a year's figures do not depend on
     the other years simulated with it (streams keyed by year, days that start empty), so a
-    round costs one year's simulation instead of all of them."""
+    round costs one year's simulation instead of all of them. `reuse`: the last round's
+    simulation of the same portfolio, whose years are kept as they are."""
     from facility_opt.simulate.core import simulate
 
     return simulate(scenario, portfolio, replications=replications, seed=seed, workers=workers,
-                    scheduler=scheduler, years=target_years(scenario) if judged else None)
+                    scheduler=scheduler, years=target_years(scenario) if judged else None,
+                    reuse=reuse)
 
 
 def _met_reason(scenario: Scenario, verdicts: Mapping[int, CoverageVerdict], n: int) -> str:

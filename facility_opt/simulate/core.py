@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -102,6 +102,8 @@ class SimulationResult:
     precision_met: bool | None = None  # half_width ≤ precision (None without --precision)
     # (the rest could not meet a full centre and were tallied directly)
     _by_key: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict, repr=False)
+    # each replication's per-year totals (what `simulate(reuse=…)` extends to more years)
+    _outcomes: list[ReplicationOutcome] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         self._by_key = {(r["year"], r["metric"]): r for r in self.coverage}
@@ -172,7 +174,8 @@ def simulate(scenario: Scenario, portfolio: Portfolio | None = None, *,
              workers: int = 1, scheduler: str | None = None, progress: bool = True,
              exact_shortcut: bool = True, precision: float | None = None,
              max_replications: int | None = None,
-             years: Sequence[int] | None = None) -> SimulationResult:
+             years: Sequence[int] | None = None,
+             reuse: SimulationResult | None = None) -> SimulationResult:
     """Simulate day-care visits for every simulated year with the centres of `scenario` plus the
     places `portfolio` adds (None: existing centres only).
 
@@ -191,6 +194,9 @@ def simulate(scenario: Scenario, portfolio: Portfolio | None = None, *,
     `years`: only these of the simulated years (e.g. `plan`'s rounds, which judge the target
     years). Each year's visits come from streams keyed by the year and each day starts empty,
     so a year's figures are the same whether or not the other years are simulated with it.
+    `reuse`: an earlier result of the same scenario and portfolio with the same seed,
+    replications and days (e.g. for fewer `years`): its years are taken from it, the others
+    simulated, and the whole summarised as one run — the same result as simulating every year.
     """
     from facility_opt.executor import run_tasks
 
@@ -217,15 +223,23 @@ def simulate(scenario: Scenario, portfolio: Portfolio | None = None, *,
     sim, centres_by_year = build_simulation(scenario, portfolio, projection, years, days,
                                             exact_shortcut)
     cap = check_precision(src, precision, max_replications, replications)
+    known = _reusable(reuse, seed, replications, days, precision)
+    run = sim
+    if known:
+        run = replace(sim, years=tuple(ys for ys in sim.years if ys.year not in known))
     root = np.random.SeedSequence(seed)  # spawn() continues the children: r-th stream is fixed
     outcomes: list[ReplicationOutcome] = []
     batch = replications
     while True:
         streams = root.spawn(batch)
-        tasks = [(sim, streams[k], len(outcomes) + k) for k in range(batch)]
-        outcomes += run_tasks(_replication_task, tasks, workers=workers, scheduler=scheduler,
-                              description=f"simulating {scenario.name}: {batch} replications",
-                              progress=progress)
+        tasks = [(run, streams[k], len(outcomes) + k) for k in range(batch)]
+        new = (run_tasks(_replication_task, tasks, workers=workers, scheduler=scheduler,
+                         description=f"simulating {scenario.name}: {batch} replications",
+                         progress=progress) if run.years else
+               [ReplicationOutcome(len(outcomes) + k) for k in range(batch)])
+        if known:
+            new = [_merged(out, run, known, reuse, sim) for out in new]
+        outcomes += new
         result = _summarise(scenario, projection, sim, centres_by_year, outcomes, seed, days,
                             workers)
         result.half_width = widest_half_width(result.coverage)
@@ -237,6 +251,26 @@ def simulate(scenario: Scenario, portfolio: Portfolio | None = None, *,
         if result.precision_met or len(outcomes) >= cap:
             return result
         batch = min(PRECISION_BATCH, cap - len(outcomes))
+
+
+def _reusable(reuse: SimulationResult | None, seed: int, replications: int, days: int,
+              precision: float | None) -> set[int]:
+    """The years of `reuse` a new run can take as they are (none unless it was drawn alike)."""
+    if reuse is None or precision is not None or not reuse._outcomes:
+        return set()
+    if (reuse.seed, reuse.replications, reuse.days) != (seed, replications, days):
+        raise ValueError("simulate(reuse=…) needs a result with the same seed, replications "
+                         "and days")
+    return set(reuse.years)
+
+
+def _merged(out: ReplicationOutcome, run: SimulationInput, known: set[int],
+            reuse: SimulationResult, sim: SimulationInput) -> ReplicationOutcome:
+    """One replication's years: the new run's and `reuse`'s, in `sim`'s year order."""
+    by_year = dict(zip((ys.year for ys in run.years), out.years, strict=True))
+    old = reuse._outcomes[out.replication]
+    by_year.update(zip(reuse.years, old.years, strict=True))
+    return ReplicationOutcome(out.replication, [by_year[ys.year] for ys in sim.years])
 
 
 def _t_interval(values: np.ndarray) -> tuple[float, float, float]:
@@ -345,7 +379,8 @@ def _summarise(scenario: Scenario, projection: PopulationProjection, sim: Simula
         coverage=coverage, centre_load=centre_load, community_load=community_load,
         replication_rows=rep_rows, centres_used=[used[k] for k in sorted(used)],
         criterion=scenario.targets.criterion, max_turned_away=limit,
-        simpy_share=simpy_visits / total_visits if total_visits else 0.0)
+        simpy_share=simpy_visits / total_visits if total_visits else 0.0,
+        _outcomes=list(outcomes))
 
 
 
