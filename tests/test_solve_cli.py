@@ -116,14 +116,19 @@ def test_plan_targets_reports_money_missing(tmp_path):
 
 
 def test_explanations_on_two_workers_are_identical(tmp_path):
+    """One solver thread, two (HiGHS), and two CBC threads (each its own subprocess) give the
+    same tables."""
     sc = _small(tmp_path)
-    for name, workers in (("w1", "1"), ("w2", "2")):
+    for name, workers, solver in (("w1", "1", "highs"), ("w2", "2", "highs"),
+                                  ("cbc2", "2", "cbc")):
         p = _run("solve", str(sc), "-o", str(tmp_path / name), "--workers", workers,
-                 cwd=tmp_path)
+                 "--solver", solver, cwd=tmp_path)
         assert p.returncode == 0, p.stderr
     for f in ("force.csv", "marginal_budget.csv", "binding.csv", "selection.csv",
               "summary.json"):
         assert (tmp_path / "w1" / f).read_bytes() == (tmp_path / "w2" / f).read_bytes(), f
+    for f in ("force.csv", "marginal_budget.csv", "selection.csv"):
+        assert (tmp_path / "w1" / f).read_bytes() == (tmp_path / "cbc2" / f).read_bytes(), f
     with open(tmp_path / "w2" / "force.csv", encoding="utf-8") as f:
         rows = {r["id"]: r for r in csv.DictReader(f)}
     # hand-solved: A (6, score 10) in 2022, B or C (5, score 7) in 2023 → 17. Forcing A out:
