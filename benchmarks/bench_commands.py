@@ -18,8 +18,8 @@ from pathlib import Path
 
 COMMANDS = [
     ("solve --no-explain", ["solve", "--no-explain"]),
-    ("solve (explanations)", ["solve"]),
-    ("solve (explanations) --workers 2", ["solve", "--workers", "2"]),
+    ("solve (explanations, a solver thread per core: the default)", ["solve"]),
+    ("solve --workers 1 (explanations, one thread)", ["solve", "--workers", "1"]),
     ("simulate --replications 30 --workers 2", ["simulate", "--replications", "30", "--workers", "2"]),
     ("plan --workers 2", ["plan", "--workers", "2"]),
     ("futures --workers 2 (64 futures)", ["futures", "--workers", "2"]),
