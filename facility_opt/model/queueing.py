@@ -160,30 +160,47 @@ def _sizing(lam: float, hours: float, profile: str, distribution: str, mean: flo
     day = _DaySample(model, lam)
     if day.requests == 0:
         return DaySizing(0, 0.0, None, days, 0)
+    # the steady-state answer is usually within a few places of the day-start one
+    guess = max(1, erlang_places(offered_load(lam, mean, hours), max(limit, 1e-4)))
+    if day.in_time_order:
+        # every place count at once (`_DaySample.lost_up_to`); the turned-away count falls with
+        # places on common draws, so the answer is the least place count meeting the limit
+        top = min(day.width, guess + guess // 4 + 2)
+        lost = day.lost_up_to(top)
+        while int(lost[top]) / day.requests > limit:  # with `width` places none is lost
+            top = min(day.width, 2 * top)
+            lost = day.lost_up_to(top)
+        share = [int(n) / day.requests for n in lost]
+        hi = next(c for c in range(1, top + 1) if share[c] <= limit)
+        return DaySizing(hi, share[hi], share[hi - 1], days, day.requests)
+    hi = _bisect(lambda c: day.turned_away(c) / day.requests, guess, limit)
+    return DaySizing(hi, day.turned_away(hi) / day.requests,
+                     day.turned_away(hi - 1) / day.requests, days, day.requests)
+
+
+def _bisect(loss, guess: int, limit: float) -> int:
+    """The least place count c ≥ 1 with loss(c) ≤ limit, for a loss that falls with c: bracket
+    from `guess` (doubling steps), then bisect."""
     share: dict[int, float] = {}
 
-    def loss(c: int) -> float:
+    def at(c: int) -> float:
         if c not in share:
-            share[c] = day.turned_away(c) / day.requests
+            share[c] = loss(c)
         return share[c]
 
-    # bracket [lo, hi] with loss(lo) > limit ≥ loss(hi), starting from the steady-state guess
-    # (the answer is usually within a few places of it), then bisect: the turned-away count
-    # falls with places on common draws, so the least place count meeting the limit is found
-    guess = max(1, erlang_places(offered_load(lam, mean, hours), max(limit, 1e-4)))
     hi, step = guess, 1
-    while loss(hi) > limit:
+    while at(hi) > limit:
         hi, step = hi + step, step * 2
     lo, step = hi - 1, 1
-    while lo > 0 and loss(lo) <= limit:
+    while lo > 0 and at(lo) <= limit:
         hi, lo, step = lo, max(0, lo - step), step * 2
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        if loss(mid) <= limit:
+        if at(mid) <= limit:
             hi = mid
         else:
             lo = mid
-    return DaySizing(hi, loss(hi), loss(hi - 1) if hi > 0 else None, days, day.requests)
+    return hi
 
 
 def community_requests_per_day(scenario, community, year: int, projection) -> float:
@@ -199,7 +216,11 @@ def community_requests_per_day(scenario, community, year: int, projection) -> fl
 
 class _DaySample:
     """Many independent open days of one centre's visitors, drawn once (common random numbers
-    for every place count), laid out as an arrivals × days matrix in arrival order."""
+    for every place count), in arrival order within each day.
+
+    Laid out rank by rank: the j-th visitors of all days that have one are one slice of
+    `arrive` / `leave` (days ordered by their number of visitors, most first, so the days still
+    receiving a j-th visitor are a prefix of the columns, `active[j]` of them)."""
 
     def __init__(self, model, lam: float) -> None:
         from facility_opt.model.demand import draw_visits
@@ -209,35 +230,64 @@ class _DaySample:
         counts = np.bincount(day, minlength=model.sampled_days)
         order = np.argsort(day * (model.opening_hours + 1.0) + hour, kind="stable")
         day, hour, stay = day[order], hour[order], stay[order]
-        # days sorted by count, most visitors first: the days still receiving their j-th
-        # visitor are a prefix of the columns
-        rank = np.argsort(-counts, kind="stable")
+        self.requests = int(len(day))
+        self.width = int(counts.max()) if len(counts) else 0  # most visitors of one day
+        # arrival order is time order within each day (ties allowed), which makes the one pass
+        # of `lost_up_to` exact; a sort key that rounded two times together could break it
+        self.in_time_order = bool(np.all((hour[1:] >= hour[:-1]) | (day[1:] != day[:-1])))
+        rank = np.argsort((self.width - counts).astype(np.min_scalar_type(self.width)),
+                          kind="stable")
         col_of_day = np.empty_like(rank)
         col_of_day[rank] = np.arange(len(rank))
-        self.counts = counts[rank]
-        width = int(self.counts[0]) if len(counts) else 0
-        pos = np.arange(len(day)) - np.repeat(np.cumsum(counts) - counts, counts)
-        self.arrive = np.full((width, len(counts)), np.inf)
-        self.leave = np.full((width, len(counts)), np.inf)
-        self.arrive[pos, col_of_day[day]] = hour
-        self.leave[pos, col_of_day[day]] = hour + stay
-        self.active = [int(np.count_nonzero(self.counts > j)) for j in range(width)]
-        self.requests = int(len(day))
+        self.active = np.cumsum(np.bincount(counts, minlength=self.width + 1)[::-1])[::-1][1:]
+        self.start = np.concatenate(([0], np.cumsum(self.active)))  # rank j's slice
+        pos = np.arange(len(day)) - (np.cumsum(counts) - counts)[day]  # rank within its day
+        at = self.start[pos] + col_of_day[day]
+        self.arrive = np.empty(len(day))
+        self.leave = np.empty(len(day))
+        self.arrive[at] = hour
+        self.leave[at] = hour + stay
 
     def turned_away(self, places: int) -> int:
         """Visitors turned away over all days by a centre with `places` places that opens empty
         (a place freed at the instant of an arrival is free, as in the simulation: the
-        admission test is "some place is free by the arrival time")."""
+        admission test is "some place is free by the arrival time"): each visitor takes the
+        earliest-free place (the first on ties)."""
         if places <= 0:
             return self.requests
-        days = len(self.counts)
-        free_at = np.zeros(days * places)  # per day and place: when it is next free (hours)
-        grid = free_at.reshape(days, places)
-        base = np.arange(days) * places
+        n0 = int(self.active[0])
+        free_at = np.zeros(n0 * places)  # per day and place: when it is next free (hours)
+        grid = free_at.reshape(n0, places)
+        base = np.arange(n0) * places
         lost = 0
-        for j, n in enumerate(self.active):
+        for j, n in enumerate(self.active.tolist()):
+            s = int(self.start[j])
             slot = base[:n] + grid[:n].argmin(axis=1)
-            ok = free_at[slot] <= self.arrive[j, :n]
-            free_at[slot[ok]] = self.leave[j, :n][ok]
+            ok = free_at[slot] <= self.arrive[s:s + n]
+            free_at[slot[ok]] = self.leave[s:s + n][ok]
             lost += n - int(np.count_nonzero(ok))
         return lost
+
+    def lost_up_to(self, top: int) -> np.ndarray:
+        """`turned_away(c)` for c = 0 … `top` in one pass (needs `in_time_order`): each visitor
+        takes the lowest-numbered place free by its arrival, else is lost to `top` places.
+        Places 1…c then serve exactly the visitors a centre of c places admits: a visitor is
+        admitted there when one of them is free, and they change only through the visitors
+        they admit; and, arrivals being in time order, which free place a visitor takes changes
+        no later admission (a place free now is free for every later arrival of the day). The
+        j-th visitor of a day finds at most j places taken, so it looks at places 0…j only."""
+        n0, width = int(self.active[0]), top + 1
+        grid = np.zeros((n0, width))  # per day and place: when it is next free (hours)
+        grid[:, top] = -np.inf  # "lost": always free, reset after every rank
+        flat = grid.reshape(-1)
+        base = np.arange(n0) * width
+        place = np.empty(self.requests, dtype=np.intp)
+        for j, (s, n) in enumerate(zip(self.start[:-1].tolist(), self.active.tolist(), strict=True)):
+            arrive = self.arrive[s:s + n, None]
+            free = (grid[:n, :j + 1] if j < top else grid[:n]) <= arrive
+            place[s:s + n] = got = free.argmax(axis=1)
+            flat[base[:n] + got] = self.leave[s:s + n]
+            if j >= top:
+                grid[:n, top] = -np.inf
+        served = np.bincount(place, minlength=width)[:top]
+        return self.requests - np.concatenate(([0], np.cumsum(served)))
