@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
@@ -94,20 +95,30 @@ def day_start_sizing(requests_per_day: float, daycare, max_turned_away: float) -
     """`day_start_places` with the simulated turned-away shares at the answer and one below.
     Each answer is kept in the persistent cache (`facility_opt.cache`): the same inputs give
     the same answer, so later runs read it instead of simulating again."""
-    args = (_sig(requests_per_day), float(daycare.opening_hours), str(daycare.arrival_profile),
-            str(daycare.stay_distribution), _sig(daycare.stay_hours_mean),
-            _sig(daycare.stay_hours_cv), _sig(max_turned_away))
+    return day_start_sizings((requests_per_day,), daycare, max_turned_away)[0]
+
+
+def day_start_sizings(requests_per_day: Iterable[float], daycare,
+                      max_turned_away: float) -> list[DaySizing]:
+    """`day_start_sizing` for many demands (requests per day) under one demand model and limit,
+    in their order: each distinct cache key is read from the cache or sized once."""
+    keys = [(_sig(lam), float(daycare.opening_hours), str(daycare.arrival_profile),
+             str(daycare.stay_distribution), _sig(daycare.stay_hours_mean),
+             _sig(daycare.stay_hours_cv), _sig(max_turned_away)) for lam in requests_per_day]
     disk = _disk()
-    key = json.dumps(args)
-    hit = disk.get(key)
-    if isinstance(hit, dict):
-        try:
-            return DaySizing(**hit)
-        except TypeError:  # an entry of another shape: compute it again
-            pass
-    value = _sizing(*args)
-    disk.put(key, asdict(value))
-    return value
+    found: dict[tuple, DaySizing] = {}
+    for args in dict.fromkeys(keys):
+        key = json.dumps(args)
+        hit = disk.get(key)
+        if isinstance(hit, dict):
+            try:
+                found[args] = DaySizing(**hit)
+                continue
+            except TypeError:  # an entry of another shape: compute it again
+                pass
+        found[args] = _sizing(*args)
+        disk.put(key, asdict(found[args]))
+    return [found[args] for args in keys]
 
 
 _DISK = None
