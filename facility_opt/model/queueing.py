@@ -227,11 +227,11 @@ def community_requests_per_day(scenario, community, year: int, projection) -> fl
 
 class _DaySample:
     """Many independent open days of one centre's visitors, drawn once (common random numbers
-    for every place count), in arrival order within each day.
+    for every place count), sorted by day and, within a day, by arrival time.
 
-    Laid out rank by rank: the j-th visitors of all days that have one are one slice of
-    `arrive` / `leave` (days ordered by their number of visitors, most first, so the days still
-    receiving a j-th visitor are a prefix of the columns, `active[j]` of them)."""
+    Read rank by rank: the j-th visitors of all days that have one, `first[:active[j]] + j`
+    (days ordered by their number of visitors, most first, so the days still receiving a j-th
+    visitor are a prefix of `first`, `active[j]` of them)."""
 
     def __init__(self, model, lam: float) -> None:
         from facility_opt.model.demand import draw_visits
@@ -240,24 +240,26 @@ class _DaySample:
         day, hour, stay = draw_visits(model, rng, lam)  # the simulation's own draws
         counts = np.bincount(day, minlength=model.sampled_days)
         order = np.argsort(day * (model.opening_hours + 1.0) + hour, kind="stable")
-        day, hour, stay = day[order], hour[order], stay[order]
+        day, self.arrive = day[order], hour[order]
+        self.leave = self.arrive + stay[order]
         self.requests = int(len(day))
         self.width = int(counts.max()) if len(counts) else 0  # most visitors of one day
-        # arrival order is time order within each day (ties allowed), which makes the one pass
-        # of `lost_up_to` exact; a sort key that rounded two times together could break it
-        self.in_time_order = bool(np.all((hour[1:] >= hour[:-1]) | (day[1:] != day[:-1])))
-        rank = np.argsort((self.width - counts).astype(np.min_scalar_type(self.width)),
-                          kind="stable")
-        col_of_day = np.empty_like(rank)
-        col_of_day[rank] = np.arange(len(rank))
+        # the key keeps days apart (a day's part of it grows by hours + 1 per day) ...
+        assert np.all(day[1:] >= day[:-1]), "the sizing's sort key mixed two days"
+        # ... and arrival order is time order within each day (ties allowed), which makes the
+        # one pass of `lost_up_to` exact; a key that rounded two times together could break it
+        self.in_time_order = bool(np.all((self.arrive[1:] >= self.arrive[:-1])
+                                         | (day[1:] != day[:-1])))
+        by_count = np.argsort((self.width - counts).astype(np.min_scalar_type(self.width)),
+                              kind="stable")
         self.active = np.cumsum(np.bincount(counts, minlength=self.width + 1)[::-1])[::-1][1:]
-        self.start = np.concatenate(([0], np.cumsum(self.active)))  # rank j's slice
-        pos = np.arange(len(day)) - (np.cumsum(counts) - counts)[day]  # rank within its day
-        at = self.start[pos] + col_of_day[day]
-        self.arrive = np.empty(len(day))
-        self.leave = np.empty(len(day))
-        self.arrive[at] = hour
-        self.leave[at] = hour + stay
+        n0 = int(self.active[0]) if self.width else 0
+        self.first = (np.cumsum(counts) - counts)[by_count[:n0]]  # a day's first visitor
+
+    def _ranks(self):
+        """(j, index of the j-th visitor of each day that has one), j = 0, 1, …"""
+        for j, n in enumerate(self.active.tolist()):
+            yield j, self.first[:n] + j
 
     def turned_away(self, places: int) -> int:
         """Visitors turned away over all days by a centre with `places` places that opens empty
@@ -266,16 +268,16 @@ class _DaySample:
         earliest-free place (the first on ties)."""
         if places <= 0:
             return self.requests
-        n0 = int(self.active[0])
+        n0 = len(self.first)
         free_at = np.zeros(n0 * places)  # per day and place: when it is next free (hours)
         grid = free_at.reshape(n0, places)
         base = np.arange(n0) * places
         lost = 0
-        for j, n in enumerate(self.active.tolist()):
-            s = int(self.start[j])
+        for _, at in self._ranks():
+            n = len(at)
             slot = base[:n] + grid[:n].argmin(axis=1)
-            ok = free_at[slot] <= self.arrive[s:s + n]
-            free_at[slot[ok]] = self.leave[s:s + n][ok]
+            ok = free_at[slot] <= self.arrive[at]
+            free_at[slot[ok]] = self.leave[at][ok]
             lost += n - int(np.count_nonzero(ok))
         return lost
 
@@ -287,18 +289,18 @@ class _DaySample:
         they admit; and, arrivals being in time order, which free place a visitor takes changes
         no later admission (a place free now is free for every later arrival of the day). The
         j-th visitor of a day finds at most j places taken, so it looks at places 0…j only."""
-        n0, width = int(self.active[0]), top + 1
+        n0, width = len(self.first), top + 1
         grid = np.zeros((n0, width))  # per day and place: when it is next free (hours)
         grid[:, top] = -np.inf  # "lost": always free, reset after every rank
         flat = grid.reshape(-1)
         base = np.arange(n0) * width
-        place = np.empty(self.requests, dtype=np.intp)
-        for j, (s, n) in enumerate(zip(self.start[:-1].tolist(), self.active.tolist(), strict=True)):
-            arrive = self.arrive[s:s + n, None]
-            free = (grid[:n, :j + 1] if j < top else grid[:n]) <= arrive
-            place[s:s + n] = got = free.argmax(axis=1)
-            flat[base[:n] + got] = self.leave[s:s + n]
+        served = np.zeros(width, dtype=np.int64)
+        for j, at in self._ranks():
+            n = len(at)
+            free = (grid[:n, :j + 1] if j < top else grid[:n]) <= self.arrive[at][:, None]
+            got = free.argmax(axis=1)
+            flat[base[:n] + got] = self.leave[at]
+            served += np.bincount(got, minlength=width)
             if j >= top:
                 grid[:n, top] = -np.inf
-        served = np.bincount(place, minlength=width)[:top]
-        return self.requests - np.concatenate(([0], np.cumsum(served)))
+        return self.requests - np.concatenate(([0], np.cumsum(served[:top])))
