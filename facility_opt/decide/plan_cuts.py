@@ -102,7 +102,7 @@ def new_cuts(scenario: Scenario, portfolio: Portfolio, sim: Any,
     """Cuts for every community within reach that fails the turned-away limit, in the target
     years whose verdict is not met."""
     from facility_opt.model.population import project_population
-    from facility_opt.model.queueing import community_requests_per_day, day_start_places
+    from facility_opt.model.queueing import community_requests_per_day, day_start_sizings
 
     where = reach(scenario)
     limit = scenario.targets.max_turned_away
@@ -114,11 +114,12 @@ def new_cuts(scenario: Scenario, portfolio: Portfolio, sim: Any,
     for y in years:
         effective = set(sim.effective_ids(y))
         shares = turned_away_shares(sim, y)
-        for cid in sorted(covered_ids(scenario, portfolio, y, where) - effective):
-            lam = community_requests_per_day(scenario, cid, y, projection)
+        cids = sorted(covered_ids(scenario, portfolio, y, where) - effective)
+        lams = [community_requests_per_day(scenario, cid, y, projection) for cid in cids]
+        places = day_start_sizings(lams, scenario.daycare, limit)
+        for cid, lam, size in zip(cids, lams, places, strict=True):
             now = new_places_within_reach(scenario, portfolio, cid, y, where)
-            sized = max(0, day_start_places(lam, scenario.daycare, limit)
-                        - existing_places_within_reach(scenario, cid, y, where))
+            sized = max(0, size.places - existing_places_within_reach(scenario, cid, y, where))
             prev = cuts.get((cid, y))
             m = max(now + 1, sized, (prev.min_places + 1) if prev is not None else 0)
             out.append(Cut(cid, y, m, round_no, lam, shares.get(cid, (lam, 0.0))[1], now, sized))

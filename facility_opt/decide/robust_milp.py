@@ -49,7 +49,7 @@ def _sized(scenario: Scenario) -> tuple[list[int], dict[tuple[int, int], int]]:
 def _needs_task(task: tuple[Scenario, tuple[int, ...], tuple[int, ...]]) -> dict[tuple[int, int], int]:
     """One future's places requirement (total places within reach) per community and year."""
     from facility_opt.model.population import project_population
-    from facility_opt.solve.coverage import effective_places
+    from facility_opt.solve.coverage import effective_places_of
 
     sc, years, ks = task
     comms = sc.communities or ()
@@ -58,7 +58,9 @@ def _needs_task(task: tuple[Scenario, tuple[int, ...], tuple[int, ...]]) -> dict
     from facility_opt.model.queueing import flush_sizing_cache
 
     projection = project_population(sc, years)
-    out = {(k, t): effective_places(sc, comms[k].id, t, projection) for t in years for k in ks}
+    keys = [(k, t) for t in years for k in ks]
+    needs = effective_places_of(sc, [(comms[k].id, t) for k, t in keys], projection)
+    out = dict(zip(keys, needs, strict=True))
     flush_sizing_cache()  # a pool worker ends without atexit: keep its answers for the next run
     return out
 

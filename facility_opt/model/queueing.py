@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
@@ -94,20 +95,30 @@ def day_start_sizing(requests_per_day: float, daycare, max_turned_away: float) -
     """`day_start_places` with the simulated turned-away shares at the answer and one below.
     Each answer is kept in the persistent cache (`facility_opt.cache`): the same inputs give
     the same answer, so later runs read it instead of simulating again."""
-    args = (_sig(requests_per_day), float(daycare.opening_hours), str(daycare.arrival_profile),
-            str(daycare.stay_distribution), _sig(daycare.stay_hours_mean),
-            _sig(daycare.stay_hours_cv), _sig(max_turned_away))
+    return day_start_sizings((requests_per_day,), daycare, max_turned_away)[0]
+
+
+def day_start_sizings(requests_per_day: Iterable[float], daycare,
+                      max_turned_away: float) -> list[DaySizing]:
+    """`day_start_sizing` for many demands (requests per day) under one demand model and limit,
+    in their order: each distinct cache key is read from the cache or sized once."""
+    keys = [(_sig(lam), float(daycare.opening_hours), str(daycare.arrival_profile),
+             str(daycare.stay_distribution), _sig(daycare.stay_hours_mean),
+             _sig(daycare.stay_hours_cv), _sig(max_turned_away)) for lam in requests_per_day]
     disk = _disk()
-    key = json.dumps(args)
-    hit = disk.get(key)
-    if isinstance(hit, dict):
-        try:
-            return DaySizing(**hit)
-        except TypeError:  # an entry of another shape: compute it again
-            pass
-    value = _sizing(*args)
-    disk.put(key, asdict(value))
-    return value
+    found: dict[tuple, DaySizing] = {}
+    for args in dict.fromkeys(keys):
+        key = json.dumps(args)
+        hit = disk.get(key)
+        if isinstance(hit, dict):
+            try:
+                found[args] = DaySizing(**hit)
+                continue
+            except TypeError:  # an entry of another shape: compute it again
+                pass
+        found[args] = _sizing(*args)
+        disk.put(key, asdict(found[args]))
+    return [found[args] for args in keys]
 
 
 _DISK = None
@@ -160,30 +171,47 @@ def _sizing(lam: float, hours: float, profile: str, distribution: str, mean: flo
     day = _DaySample(model, lam)
     if day.requests == 0:
         return DaySizing(0, 0.0, None, days, 0)
+    # the steady-state answer is usually within a few places of the day-start one
+    guess = max(1, erlang_places(offered_load(lam, mean, hours), max(limit, 1e-4)))
+    if day.in_time_order:
+        # every place count at once (`_DaySample.lost_up_to`); the turned-away count falls with
+        # places on common draws, so the answer is the least place count meeting the limit
+        top = min(day.width, guess + guess // 4 + 2)
+        lost = day.lost_up_to(top)
+        while int(lost[top]) / day.requests > limit:  # with `width` places none is lost
+            top = min(day.width, 2 * top)
+            lost = day.lost_up_to(top)
+        share = [int(n) / day.requests for n in lost]
+        hi = next(c for c in range(1, top + 1) if share[c] <= limit)
+        return DaySizing(hi, share[hi], share[hi - 1], days, day.requests)
+    hi = _bisect(lambda c: day.turned_away(c) / day.requests, guess, limit)
+    return DaySizing(hi, day.turned_away(hi) / day.requests,
+                     day.turned_away(hi - 1) / day.requests, days, day.requests)
+
+
+def _bisect(loss, guess: int, limit: float) -> int:
+    """The least place count c ≥ 1 with loss(c) ≤ limit, for a loss that falls with c: bracket
+    from `guess` (doubling steps), then bisect."""
     share: dict[int, float] = {}
 
-    def loss(c: int) -> float:
+    def at(c: int) -> float:
         if c not in share:
-            share[c] = day.turned_away(c) / day.requests
+            share[c] = loss(c)
         return share[c]
 
-    # bracket [lo, hi] with loss(lo) > limit ≥ loss(hi), starting from the steady-state guess
-    # (the answer is usually within a few places of it), then bisect: the turned-away count
-    # falls with places on common draws, so the least place count meeting the limit is found
-    guess = max(1, erlang_places(offered_load(lam, mean, hours), max(limit, 1e-4)))
     hi, step = guess, 1
-    while loss(hi) > limit:
+    while at(hi) > limit:
         hi, step = hi + step, step * 2
     lo, step = hi - 1, 1
-    while lo > 0 and loss(lo) <= limit:
+    while lo > 0 and at(lo) <= limit:
         hi, lo, step = lo, max(0, lo - step), step * 2
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        if loss(mid) <= limit:
+        if at(mid) <= limit:
             hi = mid
         else:
             lo = mid
-    return DaySizing(hi, loss(hi), loss(hi - 1) if hi > 0 else None, days, day.requests)
+    return hi
 
 
 def community_requests_per_day(scenario, community, year: int, projection) -> float:
@@ -199,7 +227,11 @@ def community_requests_per_day(scenario, community, year: int, projection) -> fl
 
 class _DaySample:
     """Many independent open days of one centre's visitors, drawn once (common random numbers
-    for every place count), laid out as an arrivals × days matrix in arrival order."""
+    for every place count), sorted by day and, within a day, by arrival time.
+
+    Read rank by rank: the j-th visitors of all days that have one, `first[:active[j]] + j`
+    (days ordered by their number of visitors, most first, so the days still receiving a j-th
+    visitor are a prefix of `first`, `active[j]` of them)."""
 
     def __init__(self, model, lam: float) -> None:
         from facility_opt.model.demand import draw_visits
@@ -208,36 +240,67 @@ class _DaySample:
         day, hour, stay = draw_visits(model, rng, lam)  # the simulation's own draws
         counts = np.bincount(day, minlength=model.sampled_days)
         order = np.argsort(day * (model.opening_hours + 1.0) + hour, kind="stable")
-        day, hour, stay = day[order], hour[order], stay[order]
-        # days sorted by count, most visitors first: the days still receiving their j-th
-        # visitor are a prefix of the columns
-        rank = np.argsort(-counts, kind="stable")
-        col_of_day = np.empty_like(rank)
-        col_of_day[rank] = np.arange(len(rank))
-        self.counts = counts[rank]
-        width = int(self.counts[0]) if len(counts) else 0
-        pos = np.arange(len(day)) - np.repeat(np.cumsum(counts) - counts, counts)
-        self.arrive = np.full((width, len(counts)), np.inf)
-        self.leave = np.full((width, len(counts)), np.inf)
-        self.arrive[pos, col_of_day[day]] = hour
-        self.leave[pos, col_of_day[day]] = hour + stay
-        self.active = [int(np.count_nonzero(self.counts > j)) for j in range(width)]
+        day, self.arrive = day[order], hour[order]
+        self.leave = self.arrive + stay[order]
         self.requests = int(len(day))
+        self.width = int(counts.max()) if len(counts) else 0  # most visitors of one day
+        # the key keeps days apart (a day's part of it grows by hours + 1 per day) ...
+        assert np.all(day[1:] >= day[:-1]), "the sizing's sort key mixed two days"
+        # ... and arrival order is time order within each day (ties allowed), which makes the
+        # one pass of `lost_up_to` exact; a key that rounded two times together could break it
+        self.in_time_order = bool(np.all((self.arrive[1:] >= self.arrive[:-1])
+                                         | (day[1:] != day[:-1])))
+        by_count = np.argsort((self.width - counts).astype(np.min_scalar_type(self.width)),
+                              kind="stable")
+        self.active = np.cumsum(np.bincount(counts, minlength=self.width + 1)[::-1])[::-1][1:]
+        n0 = int(self.active[0]) if self.width else 0
+        self.first = (np.cumsum(counts) - counts)[by_count[:n0]]  # a day's first visitor
+
+    def _ranks(self):
+        """(j, index of the j-th visitor of each day that has one), j = 0, 1, …"""
+        for j, n in enumerate(self.active.tolist()):
+            yield j, self.first[:n] + j
 
     def turned_away(self, places: int) -> int:
         """Visitors turned away over all days by a centre with `places` places that opens empty
         (a place freed at the instant of an arrival is free, as in the simulation: the
-        admission test is "some place is free by the arrival time")."""
+        admission test is "some place is free by the arrival time"): each visitor takes the
+        earliest-free place (the first on ties)."""
         if places <= 0:
             return self.requests
-        days = len(self.counts)
-        free_at = np.zeros(days * places)  # per day and place: when it is next free (hours)
-        grid = free_at.reshape(days, places)
-        base = np.arange(days) * places
+        n0 = len(self.first)
+        free_at = np.zeros(n0 * places)  # per day and place: when it is next free (hours)
+        grid = free_at.reshape(n0, places)
+        base = np.arange(n0) * places
         lost = 0
-        for j, n in enumerate(self.active):
+        for _, at in self._ranks():
+            n = len(at)
             slot = base[:n] + grid[:n].argmin(axis=1)
-            ok = free_at[slot] <= self.arrive[j, :n]
-            free_at[slot[ok]] = self.leave[j, :n][ok]
+            ok = free_at[slot] <= self.arrive[at]
+            free_at[slot[ok]] = self.leave[at][ok]
             lost += n - int(np.count_nonzero(ok))
         return lost
+
+    def lost_up_to(self, top: int) -> np.ndarray:
+        """`turned_away(c)` for c = 0 … `top` in one pass (needs `in_time_order`): each visitor
+        takes the lowest-numbered place free by its arrival, else is lost to `top` places.
+        Places 1…c then serve exactly the visitors a centre of c places admits: a visitor is
+        admitted there when one of them is free, and they change only through the visitors
+        they admit; and, arrivals being in time order, which free place a visitor takes changes
+        no later admission (a place free now is free for every later arrival of the day). The
+        j-th visitor of a day finds at most j places taken, so it looks at places 0…j only."""
+        n0, width = len(self.first), top + 1
+        grid = np.zeros((n0, width))  # per day and place: when it is next free (hours)
+        grid[:, top] = -np.inf  # "lost": always free, reset after every rank
+        flat = grid.reshape(-1)
+        base = np.arange(n0) * width
+        served = np.zeros(width, dtype=np.int64)
+        for j, at in self._ranks():
+            n = len(at)
+            free = (grid[:n, :j + 1] if j < top else grid[:n]) <= self.arrive[at][:, None]
+            got = free.argmax(axis=1)
+            flat[base[:n] + got] = self.leave[at]
+            served += np.bincount(got, minlength=width)
+            if j >= top:
+                grid[:n, top] = -np.inf
+        return self.requests - np.concatenate(([0], np.cumsum(served[:top])))

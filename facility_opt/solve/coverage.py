@@ -19,7 +19,7 @@ constraint, as `min_count`); `objective.kind = "coverage"` maximises Σ_t Σ_k w
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import pulp
@@ -74,11 +74,18 @@ def effective_places(scenario: Scenario, community_id: str, year: int, projectio
     """Places a community needs within reach in `year` to turn away ≤ `targets.max_turned_away`
     of its requests (a centre that opens empty each morning; `model.queueing`). At least 1: a
     community with no requests still needs a centre to count as covered."""
-    from facility_opt.model.queueing import community_requests_per_day, day_start_places
+    return effective_places_of(scenario, [(community_id, year)], projection)[0]
 
-    lam = community_requests_per_day(scenario, community_id, year, projection)
-    need = day_start_places(lam, scenario.daycare, scenario.targets.max_turned_away) if lam > 0 else 0
-    return max(1, int(need))
+
+def effective_places_of(scenario: Scenario, pairs: Sequence[tuple[str, int]],
+                        projection) -> list[int]:
+    """`effective_places` of many (community id, year) pairs, sized in one batch."""
+    from facility_opt.model.queueing import community_requests_per_day, day_start_sizings
+
+    lams = [community_requests_per_day(scenario, cid, year, projection) for cid, year in pairs]
+    sized = iter(day_start_sizings([lam for lam in lams if lam > 0], scenario.daycare,
+                                   scenario.targets.max_turned_away))
+    return [max(1, next(sized).places if lam > 0 else 0) for lam in lams]
 
 
 def serving(scenario: Scenario, where: Reach | None) -> tuple[dict[str, list[str]],
@@ -149,6 +156,8 @@ def define_coverage(model, add: Callable, projection=None, hard: bool = True) ->
     idx = {c.id: i for i, c in enumerate(sc.candidates)}
     eff = effective_on(sc)
     weight_kind = sc.objective.coverage_weight
+    pairs = [(m.id, t) for t in years for m in comms] if eff else []
+    needs = dict(zip(pairs, effective_places_of(sc, pairs, projection), strict=True))
     for t in years:
         col = projection.year_index(t)
         if weight_kind == "population":
@@ -160,7 +169,7 @@ def define_coverage(model, add: Callable, projection=None, hard: bool = True) ->
         row: dict[int, pulp.LpVariable | float] = {}
         for k, m in enumerate(comms):
             existing = existing_of(m.id, t)
-            need = effective_places(sc, m.id, t, projection) if eff else 1
+            need = needs[m.id, t] if eff else 1
             if eff:
                 terms.requirement[k, t] = need
             rest = need - existing
