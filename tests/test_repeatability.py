@@ -97,7 +97,8 @@ def test_plan_one_worker_and_two_give_the_same_files(tmp_path: Path) -> None:
     sc = str(_scenario(tmp_path))
     a, b = _run_pair(tmp_path, ["plan", sc], ["plan", sc, "--workers", "2"])
     files = _assert_same_results(a, b)
-    assert {"plan.json", "summary.json", "selection.csv", "coverage.csv"} <= files.keys()
+    assert {"plan.json", "summary.json", "selection.csv", "coverage.csv", "plan.png",
+            "plan.svg"} <= files.keys()
 
 
 def test_frontier_one_worker_and_two_give_the_same_files(tmp_path: Path) -> None:

@@ -155,6 +155,7 @@ def write_plan_outputs(folder, res: PlanResult, *, lang: str = "auto", workers: 
     """Everything solve and simulate write for the final portfolio, plus plan.json, the coverage
     entry of summary.json, least_cost.json when priced, and plan.png / plan.svg."""
     import json
+    from functools import partial
 
     from facility_opt.report import maps, plots
     from facility_opt.simulate.core import write_simulation_outputs
@@ -177,7 +178,14 @@ def write_plan_outputs(folder, res: PlanResult, *, lang: str = "auto", workers: 
     folder.write_json("summary.json", summary)
     cov_path = folder.path / "coverage.csv"
     final = plots.coverage_data({sc.name: plots.read_csv_rows(cov_path)}) if cov_path.exists() else []
-    plots.draw_plan(plots.plan_iterations_data(json.loads(json.dumps(record))), final,
-                    folder.path / "plan", title=sc.title or sc.name, labels=plots.plot_labels(lang))
-    # map_city, map_<county> (.png, .svg)
-    maps.write_maps(folder.path, folder.path, lang=lang, workers=workers)
+    plan_plot = partial(_draw_plan, plots.plan_iterations_data(json.loads(json.dumps(record))),
+                        final, folder.path / "plan", sc.title or sc.name, lang)
+    # plan.png/.svg, then map_city, map_<county> (.png, .svg): drawn in the same processes
+    maps.write_maps(folder.path, folder.path, lang=lang, workers=workers, also=[plan_plot])
+
+
+def _draw_plan(iterations, final, stem, title: str, lang: str) -> list:
+    """plan.png/.svg, in whichever process draws it: the label font is set up there."""
+    from facility_opt.report import plots
+
+    return plots.draw_plan(iterations, final, stem, title=title, labels=plots.plot_labels(lang))

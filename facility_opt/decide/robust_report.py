@@ -109,6 +109,8 @@ def robust_record(res: RobustResult) -> dict[str, Any]:
 def write_robust_outputs(folder, res: RobustResult, *, lang: str = "auto",
                          workers: int = 1) -> None:
     """The solve files of the final portfolio, its futures, plan.json, summary.json and plots."""
+    from functools import partial
+
     from facility_opt.decide.futures import write_futures_files
     from facility_opt.report import maps
     from facility_opt.report.robust_plot import draw_robust_budget
@@ -146,12 +148,13 @@ def write_robust_outputs(folder, res: RobustResult, *, lang: str = "auto",
                            "label": f"{en} at {total:,.0f}, simulated: {s.met_count}/{n} met",
                            "label_zh": f"{zh}（{total:,.0f}）模拟：{s.met_count}/{n} 个情景达标"})
     name = sc.title or sc.name
-    draw_robust_budget([p.record() for p in res.curve], folder.path / ROBUST_PLOT,
-                       budget_total=float(sc.budget.total), unit=sc.budget.unit,
-                       simulated=points,
-                       title=f"{name}: share of futures meeting the target against the budget "
-                             f"(asked: ≥ {res.required}/{n})",
-                       title_zh=f"{name}：达标情景比例与预算（要求 ≥ {res.required}/{n}）",
-                       most_any_budget=(None if res.best_any_budget is None else
-                                        res.best_any_budget / n), lang=lang)
-    maps.write_maps(folder.path, folder.path, lang=lang, workers=workers)
+    budget_plot = partial(
+        draw_robust_budget, [p.record() for p in res.curve], folder.path / ROBUST_PLOT,
+        budget_total=float(sc.budget.total), unit=sc.budget.unit, simulated=points,
+        title=f"{name}: share of futures meeting the target against the budget "
+              f"(asked: ≥ {res.required}/{n})",
+        title_zh=f"{name}：达标情景比例与预算（要求 ≥ {res.required}/{n}）",
+        most_any_budget=None if res.best_any_budget is None else res.best_any_budget / n,
+        lang=lang)
+    # drawn with the maps, in the same processes
+    maps.write_maps(folder.path, folder.path, lang=lang, workers=workers, also=[budget_plot])

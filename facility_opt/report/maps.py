@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -203,26 +204,33 @@ def _slug(name: str) -> str:
 
 def write_maps(results_dir: Path, out_dir: Path | None = None, *, county: str | None = None,
                lang: str = "auto", prefix: str = "map", labels: Labels | None = None,
-               workers: int = 1) -> list[Path]:
+               workers: int = 1, also: Sequence[Callable[[], list[Path]]] = ()) -> list[Path]:
     """The city map and one map per county (or only `county`'s) of a results folder, as
     `<prefix>_city.png/.svg` and `<prefix>_<county>.png/.svg` in `out_dir` (default: the folder).
     With `workers` > 1 the maps are drawn in that many processes (each map on its own, so the
-    files are the same for any worker count)."""
+    files are the same for any worker count). `also`: other figures to draw with them (picklable
+    callables returning their paths, e.g. `functools.partial` of a plot function), first, so a
+    command's last plots share the maps' processes instead of waiting before them; their paths
+    come first in the list returned."""
     results_dir = Path(results_dir)
     out_dir = Path(out_dir) if out_dir is not None else results_dir
     names: list[str | None] = [None, *counties(results_dir)] if county is None else [county]
-    jobs = [(results_dir, name, out_dir / f"{prefix}_{'city' if name is None else _slug(name)}",
-             lang, labels) for name in names]
+    jobs: list[Any] = list(also)
+    jobs += [(results_dir, name, out_dir / f"{prefix}_{'city' if name is None else _slug(name)}",
+              lang, labels) for name in names]
     if workers > 1 and len(jobs) > 1:
         from facility_opt.executor import run_tasks
 
-        drawn = run_tasks(_draw_job, jobs, workers=workers, description="drawing maps")
+        what = "drawing maps" + (" and plots" if also else "")
+        drawn = run_tasks(_draw_job, jobs, workers=workers, description=what)
     else:
         drawn = [_draw_job(job) for job in jobs]
     return [p for paths in drawn for p in paths]
 
 
-def _draw_job(job: tuple[Path, str | None, Path, str, Labels | None]) -> list[Path]:
+def _draw_job(job: Any) -> list[Path]:
+    if callable(job):
+        return list(job())
     results_dir, name, stem, lang, labels = job
     return draw_map(map_data(results_dir, name), stem, labels=labels or map_labels(lang))
 
