@@ -320,3 +320,15 @@ def test_arrival_times_a_sort_key_cannot_tell_apart_are_detected(monkeypatch):
     assert not sample.in_time_order
     assert sample.turned_away(1) == 1 == RefSample(DemandModel(sampled_days=d + 1),
                                                    1.0).turned_away(1)
+
+
+def test_many_misses_sized_in_threads_are_the_answers_sized_one_by_one(monkeypatch):
+    """Sixteen or more cache misses are sized in threads: the same answers, in order."""
+    import facility_opt.executor as executor
+
+    d = Daycare()
+    lams = [0.5 + 3.7 * k for k in range(20)]
+    monkeypatch.setattr(executor, "available_cores", lambda: 3)
+    threaded = day_start_sizings(lams, d, 0.05)
+    for lam, size in zip(lams, threaded, strict=True):
+        assert astuple(size) == ref_sizing(lam, d, 0.05), lam
