@@ -163,7 +163,8 @@ def cut_constraints(scenario: Scenario, cuts: Iterable[Any]):
                 terms.covered[y][k] = z
                 row = terms.target_rows.get(y)
                 if row is not None:  # the constant 1 moves into the row as z
-                    con = model.problem.constraints[row]
+                    # by name: PuLP 4 no longer maps names to rows (`constraints` is a list)
+                    con = model.problem.get_constraint_by_name(row)
                     con.addInPlace(pulp.LpAffineExpression([(z, 1.0)]))
                     con.constant -= 1.0  # the row's right-hand side grows by 1
             else:

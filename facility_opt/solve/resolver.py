@@ -210,8 +210,12 @@ def answer_in_threads(first: Resolver, questions: list[Question], threads: int,
     for t in pool:
         t.start()
     work(first)  # the calling thread answers too
-    for t in pool:
-        t.join()
+    try:
+        for t in pool:
+            t.join()
+    except BaseException as exc:  # Ctrl-C while waiting: the others take no further question
+        errors.append(exc)
+        raise
     if errors:
         raise errors[0]
     return answers
