@@ -144,7 +144,8 @@ def print_summary(scenario: Scenario, result: SolveResult, explanation, least,
             con.print(f"  • {line}")
     if least is not None:
         proven = "" if least.status == SolveStatus.OPTIMAL else (
-            f"; search stopped at its time limit, no plan below {least.lower_total or 0:,.2f} {u}")
+            f"; search stopped before its proof (gap {100 * (least.gap or 0):.3f} %, a work, time "
+            f"or --gap limit), no plan below {least.lower_total or 0:,.2f} {u}")
         con.print(f"Least cost meeting every target: {least.total:,.2f} {u} "
                   f"(×{least.scale:.4f} of each year's budget; "
                   f"{least.extra:,.2f} {u} more than budgeted{proven})")

@@ -124,6 +124,8 @@ class CbcSession:
                 kwargs["timeLimit"] = float(options.time_limit)
             if options.threads:
                 kwargs["threads"] = int(options.threads)
+            if options.max_nodes:
+                kwargs["maxNodes"] = int(options.max_nodes)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", DeprecationWarning)
                 cmd = cmd_type(**kwargs)
@@ -158,7 +160,8 @@ class CbcSession:
             gap = _rel_gap(objective, bound) if bound is not None else None
             status = SolveStatus.FEASIBLE
         return SolverOutcome(status, objective, bound, gap, values, seconds,
-                             "Stopped on time" if not proven else raw)
+                             raw if proven else "Stopped on node limit"
+                             if "Stopped on node limit" in text else "Stopped on time")
 
     @property
     def log_text(self) -> str:

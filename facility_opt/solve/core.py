@@ -181,8 +181,10 @@ def solve(scenario: Scenario, *, solver: str = "highs", time_limit: float | None
     def price() -> LeastCostResult:  # what the missing money is, asked only when money could help
         from facility_opt.solve import least_cost  # the public path: see solve/least_cost_search.py
 
+        # the same work limit as --least-cost (LEAST_COST_NODES) unless the command has a
+        # clock: the missing money this message states is the figure --least-cost gives
         return least_cost(scenario, solver=solver, requirements=requirements, force_in=force_in,
-                          force_out=force_out, time_limit=5.0, with_plan=False,
+                          force_out=force_out, with_plan=False,
                           coverage_target=coverage_target,
                           deadline=clock if clock.bounded else None)
 

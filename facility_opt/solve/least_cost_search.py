@@ -22,6 +22,10 @@ from facility_opt.solve.deadline import Deadline
 from facility_opt.solve.status import SolveStatus
 
 LEAST_COST_SECONDS = 30.0  # default time limit of the least-cost search (a min-max schedule)
+# default work limit of the search and of the free split (branch-and-bound nodes): without a
+# --time-limit the money figures stop at the same point on any machine, so the same inputs give
+# the same "needs X more" in every command; the clock above stays as a safety net
+LEAST_COST_NODES = 5_000
 
 
 def least_cost(scenario: Scenario, *, solver: str = "highs",
@@ -36,7 +40,9 @@ def least_cost(scenario: Scenario, *, solver: str = "highs",
     best plan at that budget is solved (unless `with_plan` is False). Proving the minimum of
     this min–max schedule can take long, so without `time_limit` the search, and then the plan
     at that budget (started from the search's plan), each stop after `LEAST_COST_SECONDS` and
-    report their gaps. With `deadline` (the command's clock) both also stop by it.
+    report their gaps; the search and the free split also stop after `LEAST_COST_NODES`
+    branch-and-bound nodes, a limit of work that makes their figures the same on any machine.
+    With `deadline` (the command's clock) or `time_limit` only the clock applies.
     Raises `InfeasibleError` when no amount of money helps.
     """
     from facility_opt.solve import diagnose, milp
@@ -56,8 +62,10 @@ def least_cost(scenario: Scenario, *, solver: str = "highs",
     session = open_session(form, solver)
     clock = deadline if deadline is not None else Deadline.after(time_limit)
     cap = LEAST_COST_SECONDS if time_limit is None else time_limit
+    nodes = LEAST_COST_NODES if time_limit is None and not clock.bounded else None
     limit = clock.solve_limit(cap, floor=MIN_SOLVE_SECONDS)
-    out = session.solve(SolverOptions(time_limit=limit, gap=gap), label="least cost")
+    out = session.solve(SolverOptions(time_limit=limit, gap=gap, max_nodes=nodes),
+                        label="least cost")
     if out.status == SolveStatus.INFEASIBLE:
         groups, singles = diagnose.conflict_groups(model, session, keep=("budget",))
         reasons = ["no plan meets the rules and targets at any budget"]
@@ -83,7 +91,8 @@ def least_cost(scenario: Scenario, *, solver: str = "highs",
                        budget_by_year=budgets, price_infeasible=False, start=found,
                        coverage_target=coverage_target, extra_constraints=extra_constraints,
                        deadline=clock if clock.bounded else None)
-    free = free_least_cost(model, session, clock.solve_limit(cap, floor=MIN_SOLVE_SECONDS), gap)
+    free = free_least_cost(model, session, clock.solve_limit(cap, floor=MIN_SOLVE_SECONDS), gap,
+                           max_nodes=nodes)
     status = SolveStatus(out.status)
     lower = None
     if out.best_bound is not None:
@@ -95,7 +104,8 @@ def least_cost(scenario: Scenario, *, solver: str = "highs",
                            lower_total=lower, **free)
 
 
-def free_least_cost(model, session, limit: float, gap: float) -> dict[str, Any]:
+def free_least_cost(model, session, limit: float, gap: float,
+                    max_nodes: int | None = None) -> dict[str, Any]:
     """The least total spend meeting every rule and target with any split across the years
     (the annual profile to request): the least-cost model with its budget rows lifted and the
     total cost minimised. Reuses the open solver session; returns LeastCostResult fields."""
@@ -111,7 +121,8 @@ def free_least_cost(model, session, limit: float, gap: float) -> dict[str, Any]:
     for (i, s), v in model.x.items():
         cost[col[v.name]] = next(o.total for o in model.options[i] if o.start == s)
     session.set_objective(cost, maximize=False)
-    out = session.solve(SolverOptions(time_limit=limit, gap=gap), label="least total, any split")
+    out = session.solve(SolverOptions(time_limit=limit, gap=gap, max_nodes=max_nodes),
+                        label="least total, any split")
     if out.values is None:
         return {}
     chosen = milp.chosen_options(model, out.values)

@@ -83,6 +83,9 @@ class SolverOptions:
     # the RINS/RENS sub-MIP heuristics, which mostly look for a first good plan. Exactness is
     # unchanged; on leshan-base the 56 explanation re-solves take about a quarter less time.
     light: bool = False
+    # branch-and-bound nodes allowed (None: no limit). A work limit, unlike the clock, ends a
+    # search at the same point on any machine and load, so its answer is reproducible
+    max_nodes: int | None = None
 
 
 
