@@ -45,8 +45,10 @@ def draw_robust_budget(curve: Sequence[dict[str, Any]], stem: Path, *, budget_to
             ax.axhline(most_any_budget, color="#c0392b", ls=":", lw=1)
             ax.annotate((f"任何预算至多 {most_any_budget:.0%}" if zh else
                          f"most any budget meets: {most_any_budget:.0%}"),
-                        (0.99, most_any_budget), xycoords=("axes fraction", "data"),
-                        xytext=(0, 3), textcoords="offset points", ha="right", fontsize=8,
+                        # at the left: small budgets meet few futures, so the line's left end
+                        # is clear of the points and of the budget line at the right
+                        (0.01, most_any_budget), xycoords=("axes fraction", "data"),
+                        xytext=(0, 3), textcoords="offset points", ha="left", fontsize=8,
                         color="#c0392b")
         ax.annotate(("情景预算" if zh else "scenario budget") + f" {budget_total:,.0f}",
                     (budget_total, 0.02), xytext=(-3, 0), textcoords="offset points",
