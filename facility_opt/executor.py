@@ -33,6 +33,12 @@ def available_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def default_threads() -> int:
+    """Threads a step that parallelises by default runs (the explanation re-solves, the
+    day-start sizing): one per core, at most 4."""
+    return min(4, available_cores())
+
+
 def run_tasks(fn: Callable[[T], R], tasks: Sequence[T], *, workers: int = 1,
               scheduler: str | None = None, description: str = "",
               progress: bool = True, steps: Sequence[int] | None = None) -> list[R]:

@@ -54,9 +54,9 @@ def run_solve(scenario: str | None, out: Path | None, solver: str, time_limit: f
         least = _least_cost(sc, solver=solver, gap=gap, force_in=force_in,
                             force_out=force_out, deadline=deadline if deadline.bounded else None)
     if workers is None:
-        from facility_opt.executor import available_cores
+        from facility_opt.executor import default_threads
 
-        workers = min(4, available_cores())
+        workers = default_threads()
     expl = (_explain(sc, result, solver=solver, workers=workers,
                      deadline=deadline if deadline.bounded else None) if explain else None)
     target = Path(out) if out is not None else default_results_dir(sc.name)

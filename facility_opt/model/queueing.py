@@ -127,9 +127,9 @@ def _size_all(misses: list[tuple]) -> list[DaySizing]:
     """Size the cache misses, in threads when there are many: NumPy releases Python's lock in
     its sorts and array passes, so two threads size 257 communities in 1.5 s instead of 2.1 s.
     Each answer depends only on its own inputs and fixed seed, so threads change nothing."""
-    from facility_opt.executor import available_cores
+    from facility_opt.executor import default_threads
 
-    threads = min(available_cores(), 4)
+    threads = default_threads()
     if threads < 2 or len(misses) < 16:
         return [_sizing(*args) for args in misses]
     from concurrent.futures import ThreadPoolExecutor
@@ -201,21 +201,15 @@ def _sizing(lam: float, hours: float, profile: str, distribution: str, mean: flo
         share = [int(n) / day.requests for n in lost]
         hi = next(c for c in range(1, top + 1) if share[c] <= limit)
         return DaySizing(hi, share[hi], share[hi - 1], days, day.requests)
-    hi = _bisect(lambda c: day.turned_away(c) / day.requests, guess, limit)
-    return DaySizing(hi, day.turned_away(hi) / day.requests,
-                     day.turned_away(hi - 1) / day.requests, days, day.requests)
+    share = lru_cache(maxsize=None)(lambda c: day.turned_away(c) / day.requests)
+    hi = _bisect(share, guess, limit)  # the shares it computed are read again from the memo
+    return DaySizing(hi, share(hi), share(hi - 1), days, day.requests)
 
 
-def _bisect(loss, guess: int, limit: float) -> int:
-    """The least place count c ≥ 1 with loss(c) ≤ limit, for a loss that falls with c: bracket
-    from `guess` (doubling steps), then bisect."""
-    share: dict[int, float] = {}
-
-    def at(c: int) -> float:
-        if c not in share:
-            share[c] = loss(c)
-        return share[c]
-
+def _bisect(at, guess: int, limit: float) -> int:
+    """The least place count c ≥ 1 with at(c) ≤ limit, for a share `at` that falls with c (pass
+    it memoised: points are asked more than once): bracket from `guess` (doubling steps), then
+    bisect."""
     hi, step = guess, 1
     while at(hi) > limit:
         hi, step = hi + step, step * 2

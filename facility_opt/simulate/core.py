@@ -238,7 +238,7 @@ def simulate(scenario: Scenario, portfolio: Portfolio | None = None, *,
                          progress=progress) if run.years else
                [ReplicationOutcome(len(outcomes) + k) for k in range(batch)])
         if known:
-            new = [_merged(out, run, known, reuse, sim) for out in new]
+            new = [_merged(out, run, reuse, sim) for out in new]
         outcomes += new
         result = _summarise(scenario, projection, sim, centres_by_year, outcomes, seed, days,
                             workers)
@@ -264,8 +264,8 @@ def _reusable(reuse: SimulationResult | None, seed: int, replications: int, days
     return set(reuse.years)
 
 
-def _merged(out: ReplicationOutcome, run: SimulationInput, known: set[int],
-            reuse: SimulationResult, sim: SimulationInput) -> ReplicationOutcome:
+def _merged(out: ReplicationOutcome, run: SimulationInput, reuse: SimulationResult,
+            sim: SimulationInput) -> ReplicationOutcome:
     """One replication's years: the new run's and `reuse`'s, in `sim`'s year order."""
     by_year = dict(zip((ys.year for ys in run.years), out.years, strict=True))
     old = reuse._outcomes[out.replication]
